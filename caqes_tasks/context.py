@@ -1,0 +1,78 @@
+"""The run context every stage receives: campaign year, folders, warehouse, run id.
+
+A stage is a plain function ``stage(ctx) -> dict``; the Airflow tasks and the command line call
+the same functions with the same context, passed between Airflow tasks as a JSON dict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from caqes_tasks.referentiel import DEFAULT_REFERENTIEL
+
+
+@dataclass(frozen=True)
+class RunContext:
+    year: int
+    landing: Path
+    out: Path
+    referentiel: Path = DEFAULT_REFERENTIEL
+    run_id: str = ""
+    orchestrator_run_id: str = ""
+    input_hashes: dict[str, str] = field(default_factory=dict)
+
+    # -- folders under OUT ------------------------------------------------------------------
+    @property
+    def warehouse(self) -> Path:
+        return self.out / "warehouse" / "caqes.duckdb"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.out / "quarantine"
+
+    @property
+    def reports(self) -> Path:
+        return self.out / "reports"
+
+    @property
+    def run_dir(self) -> Path:
+        """Per-run working folder (dbt target, validation reports, manifest)."""
+        return self.out / "runs" / (self.run_id or "pending")
+
+    @property
+    def notices(self) -> Path:
+        return self.out / "notices" / str(self.year)
+
+    @property
+    def feeds(self) -> Path:
+        return self.out / "feeds" / str(self.year)
+
+    # -- serialisation for XCom ----------------------------------------------------------------
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for k in ("landing", "out", "referentiel"):
+            d[k] = str(d[k])
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "RunContext":
+        return cls(
+            year=int(d["year"]),
+            landing=Path(d["landing"]),
+            out=Path(d["out"]),
+            referentiel=Path(d.get("referentiel") or DEFAULT_REFERENTIEL),
+            run_id=d.get("run_id", ""),
+            orchestrator_run_id=d.get("orchestrator_run_id", ""),
+            input_hashes=dict(d.get("input_hashes", {})),
+        )
+
+
+def compute_run_id(year: int, input_hashes: dict[str, str]) -> str:
+    """Deterministic run id: the same year on the same inputs is the same run (idempotence)."""
+    from caqes_tasks import __version__
+
+    payload = json.dumps({"year": year, "inputs": input_hashes, "code": __version__}, sort_keys=True)
+    return f"{year}-{hashlib.sha256(payload.encode()).hexdigest()[:12]}"

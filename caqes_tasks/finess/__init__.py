@@ -1,0 +1,1 @@
+"""FINESS register: number checks and the official open-data extract."""

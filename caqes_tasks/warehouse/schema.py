@@ -1,0 +1,112 @@
+"""Typed tables the Python stages write. dbt models declare their own (dbt_project/models).
+
+raw.*   : inputs as loaded by ingest (one table per source; lineage columns _file, _sha256, _line)
+meta.*  : ingestion ledger and runs
+marts.* : outcome tables written by caqes_tasks.outcomes (fct_interessement, fct_sanction, ...)
+Money is DECIMAL(18,2) euros everywhere (exact); Python reads it as Decimal.
+"""
+
+LINEAGE = "_file VARCHAR NOT NULL, _sha256 VARCHAR NOT NULL, _line INTEGER NOT NULL"
+
+RAW_TABLES: dict[str, str] = {
+    "finess": f"""
+        extract_date DATE NOT NULL, annee INTEGER NOT NULL,
+        finess_geo VARCHAR NOT NULL, finess_ej VARCHAR NOT NULL,
+        raison_sociale VARCHAR, raison_sociale_longue VARCHAR, commune VARCHAR,
+        departement VARCHAR, libelle_departement VARCHAR, ligne_acheminement VARCHAR,
+        categorie VARCHAR, libelle_categorie VARCHAR, categorie_agregee VARCHAR,
+        libelle_categorie_agregee VARCHAR, siret VARCHAR, code_ape VARCHAR, code_mft VARCHAR,
+        libelle_mft VARCHAR, code_sph VARCHAR, libelle_sph VARCHAR,
+        date_ouverture DATE, date_autorisation DATE, date_maj DATE, {LINEAGE}""",
+    "phev": f"""
+        finess_geo VARCHAR NOT NULL, annee INTEGER NOT NULL, indicateur VARCHAR NOT NULL,
+        montant_rembourse DECIMAL(18,2), volume BIGINT, numerateur DECIMAL(18,2),
+        denominateur DECIMAL(18,2), {LINEAGE}""",
+    "regional": f"""
+        finess_geo VARCHAR NOT NULL, annee INTEGER NOT NULL, indicateur VARCHAR NOT NULL,
+        valeur DECIMAL(18,6), numerateur DECIMAL(18,2), denominateur DECIMAL(18,2), {LINEAGE}""",
+    "engagements": f"""
+        finess_geo VARCHAR NOT NULL, annee INTEGER NOT NULL, theme VARCHAR NOT NULL,
+        engagement_id VARCHAR NOT NULL, libelle VARCHAR, realise BOOLEAN NOT NULL, {LINEAGE}""",
+    "contrats": f"""
+        finess_ej VARCHAR NOT NULL, volet VARCHAR NOT NULL, statut VARCHAR NOT NULL,
+        date_signature DATE, date_effet DATE, date_fin DATE, {LINEAGE}""",
+    "produits_am": f"""
+        finess_ej VARCHAR NOT NULL, exercice INTEGER NOT NULL, produits_am DECIMAL(18,2) NOT NULL, {LINEAGE}""",
+    "enveloppes": f"""
+        annee INTEGER NOT NULL, theme VARCHAR NOT NULL, montant DECIMAL(18,2) NOT NULL, {LINEAGE}""",
+    "modulations": f"""
+        finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, coefficient DECIMAL(9,6) NOT NULL,
+        motif VARCHAR, {LINEAGE}""",
+    "observations": f"""
+        finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, date_reception DATE NOT NULL,
+        suite VARCHAR NOT NULL, montant_retenu DECIMAL(18,2), motif VARCHAR, {LINEAGE}""",
+}
+
+# Source grain (key columns) per source: no duplicate allowed, used for supersession too.
+SOURCE_KEYS: dict[str, tuple[str, ...]] = {
+    "finess": ("annee", "finess_geo"),
+    "phev": ("finess_geo", "annee", "indicateur"),
+    "regional": ("finess_geo", "annee", "indicateur"),
+    "engagements": ("finess_geo", "annee", "theme", "engagement_id"),
+    "contrats": ("finess_ej", "volet"),
+    "produits_am": ("finess_ej", "exercice"),
+    "enveloppes": ("annee", "theme"),
+    "modulations": ("finess_ej", "annee"),
+    "observations": ("finess_ej", "annee"),
+}
+
+REF_TABLES: dict[str, str] = {
+    "ref_campagne": """campagne VARCHAR, version VARCHAR, sha256 VARCHAR, date_debut DATE, date_fin DATE,
+        decalage_reference INTEGER, annee_evaluation INTEGER""",
+    "ref_volet": "campagne VARCHAR, volet VARCHAR, libelle VARCHAR, poids DECIMAL(9,4)",
+    "ref_theme": """campagne VARCHAR, theme VARCHAR, volet VARCHAR, libelle VARCHAR, poids DECIMAL(9,4),
+        enveloppe_regionale BOOLEAN""",
+    "ref_indicateur": """campagne VARCHAR, indicateur VARCHAR, libelle VARCHAR, type_indicateur VARCHAR,
+        volet VARCHAR, theme VARCHAR, mesure VARCHAR, sens VARCHAR, regle_ciblage VARCHAR,
+        min_base DECIMAL(18,4), max_taux_evolution DECIMAL(18,6), seuil_valeur DECIMAL(18,6),
+        objectif_taux_evolution DECIMAL(18,6), objectif_valeur DECIMAL(18,6), poids DECIMAL(9,4),
+        part_nationale DECIMAL(9,6), source VARCHAR""",
+    "ref_ciblage_liste": "campagne VARCHAR, indicateur VARCHAR, finess_geo VARCHAR",
+}
+
+META_TABLES: dict[str, str] = {
+    "ledger": """source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+        rows INTEGER, status VARCHAR NOT NULL, run_id VARCHAR, recorded_at TIMESTAMP NOT NULL,
+        superseded_by VARCHAR, report VARCHAR, message VARCHAR""",
+    "runs": """run_id VARCHAR NOT NULL, annee INTEGER NOT NULL, orchestrator_run_id VARCHAR,
+        started_at TIMESTAMP, finished_at TIMESTAMP, status VARCHAR, manifest VARCHAR""",
+}
+
+OUTCOME_TABLES: dict[str, str] = {
+    "fct_interessement": """finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, type VARCHAR NOT NULL,
+        code VARCHAR NOT NULL, finess_geo VARCHAR, montant_plafond DECIMAL(18,2),
+        montant_calcule DECIMAL(18,2), coefficient_modulation DECIMAL(9,6),
+        montant DECIMAL(18,2) NOT NULL, score DECIMAL(5,2), economie DECIMAL(18,2),
+        part DECIMAL(9,6), detail VARCHAR, run_id VARCHAR NOT NULL""",
+    "fct_sanction": """finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, motif VARCHAR NOT NULL,
+        volet VARCHAR, base_produits_am DECIMAL(18,2), exercice_base INTEGER, taux DECIMAL(9,6),
+        montant_calcule DECIMAL(18,2), montant DECIMAL(18,2) NOT NULL, plafond DECIMAL(18,2),
+        plafond_applique VARCHAR, type_decision VARCHAR, statut VARCHAR NOT NULL,
+        detail VARCHAR, run_id VARCHAR NOT NULL""",
+    "fct_procedure": """finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, etape VARCHAR NOT NULL,
+        date_notification DATE, date_limite_observations DATE, date_reception_observations DATE,
+        suite_observations VARCHAR, date_decision DATE, montant_notifie DECIMAL(18,2),
+        montant_final DECIMAL(18,2), run_id VARCHAR NOT NULL""",
+    "fct_retenue": """finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, objet VARCHAR NOT NULL,
+        raison VARCHAR NOT NULL, run_id VARCHAR NOT NULL""",
+}
+
+
+def create_schemas(con) -> None:
+    """Create every schema and table the Python stages write (idempotent)."""
+    for schema in ("raw", "meta", "marts"):
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    for name, cols in RAW_TABLES.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS raw.{name} ({cols})")
+    for name, cols in REF_TABLES.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS raw.{name} ({cols})")
+    for name, cols in META_TABLES.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS meta.{name} ({cols})")
+    for name, cols in OUTCOME_TABLES.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS marts.{name} ({cols})")
