@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 
 from caqes_tasks.referentiel import DEFAULT_REFERENTIEL
@@ -20,11 +21,16 @@ class RunContext:
     landing: Path
     out: Path
     referentiel: Path = DEFAULT_REFERENTIEL
+    as_of: str = ""  # ISO date the run acts on (procedure deadlines); default: today
     run_id: str = ""
     orchestrator_run_id: str = ""
     input_hashes: dict[str, str] = field(default_factory=dict)
 
     # -- folders under OUT ------------------------------------------------------------------
+    @property
+    def as_of_date(self) -> date:
+        return date.fromisoformat(self.as_of) if self.as_of else date.today()
+
     @property
     def warehouse(self) -> Path:
         return self.out / "warehouse" / "caqes.duckdb"
@@ -64,15 +70,16 @@ class RunContext:
             landing=Path(d["landing"]),
             out=Path(d["out"]),
             referentiel=Path(d.get("referentiel") or DEFAULT_REFERENTIEL),
+            as_of=d.get("as_of", ""),
             run_id=d.get("run_id", ""),
             orchestrator_run_id=d.get("orchestrator_run_id", ""),
             input_hashes=dict(d.get("input_hashes", {})),
         )
 
 
-def compute_run_id(year: int, input_hashes: dict[str, str]) -> str:
-    """Deterministic run id: the same year on the same inputs is the same run (idempotence)."""
+def compute_run_id(year: int, input_hashes: dict[str, str], as_of: str) -> str:
+    """Deterministic run id: the same year on the same inputs and date is the same run."""
     from caqes_tasks import __version__
 
-    payload = json.dumps({"year": year, "inputs": input_hashes, "code": __version__}, sort_keys=True)
+    payload = json.dumps({"year": year, "inputs": input_hashes, "as_of": as_of, "code": __version__}, sort_keys=True)
     return f"{year}-{hashlib.sha256(payload.encode()).hexdigest()[:12]}"
