@@ -73,9 +73,20 @@ REF_TABLES: dict[str, str] = {
 META_TABLES: dict[str, str] = {
     "ledger": """source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
         rows INTEGER, status VARCHAR NOT NULL, run_id VARCHAR, recorded_at TIMESTAMP NOT NULL,
-        superseded_by VARCHAR, report VARCHAR, message VARCHAR""",
+        superseded_by VARCHAR, report VARCHAR, message VARCHAR, blocked_years VARCHAR""",
+    # Per run and evaluation year: may downstream stages compute it? (written by ingest)
+    "year_status": """run_id VARCHAR NOT NULL, annee INTEGER NOT NULL, status VARCHAR NOT NULL,
+        reasons VARCHAR, recorded_at TIMESTAMP NOT NULL""",
     "runs": """run_id VARCHAR NOT NULL, annee INTEGER NOT NULL, orchestrator_run_id VARCHAR,
         started_at TIMESTAMP, finished_at TIMESTAMP, status VARCHAR, manifest VARCHAR""",
+    # Contradictory procedure per EJ and year (caqes_tasks.outcomes.procedure): append-only
+    # snapshots, one per transition (sequence); never replaced by a re-run.
+    "procedure": """finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, sequence INTEGER NOT NULL,
+        etape VARCHAR NOT NULL, date_evenement DATE NOT NULL, date_notification DATE NOT NULL,
+        date_limite_observations DATE NOT NULL, montant_notifie DECIMAL(18,2) NOT NULL, faits VARCHAR,
+        date_reception_observations DATE, suite_observations VARCHAR, montant_retenu DECIMAL(18,2),
+        motif_observations VARCHAR, date_decision DATE, montant_final DECIMAL(18,2),
+        voies_recours VARCHAR, run_id VARCHAR NOT NULL""",
 }
 
 OUTCOME_TABLES: dict[str, str] = {

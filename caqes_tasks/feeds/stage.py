@@ -1,0 +1,91 @@
+"""The feeds stage: Parquet + Excel-friendly CSV per mart and year, manifest, atomic ``latest``.
+
+Output (``ctx.feeds`` is ``OUT/feeds/<annee>``)::
+
+    OUT/feeds/<annee>/runs/<run_id>/<mart>.parquet | <mart>.csv | manifest.json
+    OUT/feeds/<annee>/latest -> runs/<run_id>
+    OUT/feeds/caqes_bi.duckdb                       views for BI tools (see caqes_tasks.feeds.bi)
+
+The manifest holds no timestamp: the same run id on the same marts gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from caqes_tasks.context import RunContext, compute_run_id
+from caqes_tasks.feeds.bi import build_bi_database
+from caqes_tasks.feeds.excel_csv import write_excel_csv
+from caqes_tasks.feeds.marts import existing_marts, mart_columns, read_mart
+from caqes_tasks.feeds.publish import LATEST, publish_run
+from caqes_tasks.referentiel import load_referentiel
+from caqes_tasks.warehouse import connect
+
+FEEDS_SCHEMA_VERSION = "1.0"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def feeds_manifest(ctx: RunContext, run_id: str, marts: dict[str, dict]) -> dict:
+    """The feeds manifest (JSON-ready): schema version, run, inputs, référentiel, marts."""
+    ref = load_referentiel(ctx.referentiel)
+    return {
+        "schema_version": FEEDS_SCHEMA_VERSION,
+        "annee": ctx.year,
+        "run_id": run_id,
+        "input_hashes": dict(sorted(ctx.input_hashes.items())),
+        "referentiel": {"campagne": ref.campagne, "version": ref.version, "sha256": ref.sha256},
+        "marts": marts,
+    }
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def feeds_stage(ctx: RunContext) -> dict:
+    """Publish every existing mart of year ``ctx.year`` to ``ctx.feeds`` (see module docstring)."""
+    run_id = ctx.run_id or compute_run_id(ctx.year, ctx.input_hashes, ctx.as_of)
+    with connect(ctx.warehouse, read_only=True) as con:
+        tables: dict[str, tuple[pa.Table, list[tuple[str, str]]]] = {
+            m: (read_mart(con, m, ctx.year), mart_columns(con, m)) for m in existing_marts(con)
+        }
+
+    def build(folder: Path) -> None:
+        described: dict[str, dict] = {}
+        for mart, (table, columns) in tables.items():
+            parquet, csv = folder / f"{mart}.parquet", folder / f"{mart}.csv"
+            pq.write_table(table, parquet, compression="zstd")
+            write_excel_csv(table, csv)
+            described[mart] = {
+                "rows": table.num_rows,
+                "columns": [{"name": n, "type": t} for n, t in columns],
+                "files": {
+                    "parquet": {"name": parquet.name, "sha256": _sha256(parquet)},
+                    "csv": {"name": csv.name, "sha256": _sha256(csv)},
+                },
+            }
+        _write_json(folder / "manifest.json", feeds_manifest(ctx, run_id, described))
+
+    published = publish_run(ctx.feeds, run_id, build)
+    bi = build_bi_database(ctx.feeds.parent)
+    latest = ctx.feeds / LATEST
+    return {
+        "rows": {m: t.num_rows for m, (t, _) in tables.items()},
+        "outputs": {
+            "run_folder": str(published["folder"]),
+            "latest": str(latest),
+            "manifest": str(latest / "manifest.json"),
+            "bi_database": str(bi),
+        },
+        "run_id": run_id,
+        "created": published["created"],
+        "latest_changed": published["latest_changed"],
+    }

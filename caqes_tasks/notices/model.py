@@ -1,0 +1,228 @@
+"""The facts one notice states, gathered from the year's rows (no formatting here: templates
+format with the filters of ``caqes_tasks.notices.formatting``).
+
+Figures are the warehouse's own ``Decimal`` values; the only amounts computed here are the
+legal caps shown for reference (1 % and 5 % of the base, rounded down to the cent as
+rules.md §7 rounds every sanction) and sums of lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
+
+from caqes_tasks.notices import vocabulary as v
+from caqes_tasks.notices.data import YearData
+
+CENT = Decimal("0.01")
+TAUX_PLAFOND_VOLET = Decimal("0.01")  # L162-30-4: 1 % per volet
+TAUX_PLAFOND_GLOBAL = Decimal("0.05")  # L162-30-2, L162-30-4: 5 % per EJ and year
+
+
+@dataclass(frozen=True)
+class Libelles:
+    """Labels of volets, themes and indicators, and procedure parameters, from the référentiel."""
+
+    volets: dict[str, str] = field(default_factory=dict)
+    themes: dict[str, str] = field(default_factory=dict)
+    indicateurs: dict[str, str] = field(default_factory=dict)
+    mesures: dict[str, str] = field(default_factory=dict)
+    delai_observations_jours: int = 30
+    delai_recours_mois: int = 2
+    version: str = ""
+
+    @classmethod
+    def from_referentiel(cls, path: Path | None) -> "Libelles":
+        from caqes_tasks.referentiel import load_referentiel
+
+        ref = load_referentiel(path)
+        return cls(
+            volets={x["code"]: x["libelle"] for x in ref.volets},
+            themes={x["code"]: x["libelle"] for x in ref.themes},
+            indicateurs={i.code: i.libelle for i in ref.indicateurs},
+            mesures={i.code: i.mesure for i in ref.indicateurs},
+            delai_observations_jours=ref.delai_observations_jours,
+            delai_recours_mois=ref.delai_recours_mois,
+            version=ref.version,
+        )
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    run_id: str
+    input_hashes: dict[str, str]
+    as_of: date
+
+    @property
+    def empreinte(self) -> str:
+        """Short form of the input hashes: the first 12 hex digits of their sorted JSON's SHA-256."""
+        payload = json.dumps(self.input_hashes, sort_keys=True).encode()
+        return hashlib.sha256(payload).hexdigest()[:12]
+
+    @property
+    def hashes(self) -> list[tuple[str, str]]:
+        return sorted(self.input_hashes.items())
+
+
+def cap(base: Decimal | None, rate: Decimal) -> Decimal | None:
+    return None if base is None else (base * rate).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def _sum(values) -> Decimal:
+    return sum((x for x in values if x is not None), Decimal("0.00"))
+
+
+def _common(data: YearData, ej: str, kind: str, run: RunInfo, lib: Libelles) -> dict:
+    dim = data.rows("dim_etablissement", ej)
+    noms_et = {r["finess_geo"]: r["raison_sociale"] for r in dim}
+    nom_ej = next((r["raison_sociale_ej"] for r in dim if r.get("raison_sociale_ej")), None)
+    indicateurs = [
+        {
+            **r,
+            "nom_et": noms_et.get(r["finess_geo"], ""),
+            "libelle": (
+                f"plan d'actions — {lib.themes.get(r['theme'], r['theme'])}"
+                if r["type_indicateur"] == "plan_action"
+                else lib.indicateurs.get(r["indicateur"], r["indicateur"])
+            ),
+            "mesure": "plan" if r["type_indicateur"] == "plan_action" else lib.mesures.get(r["indicateur"], ""),
+        }
+        for r in data.rows("fct_evaluation", ej)
+    ]
+    scores = []
+    for r in data.rows("fct_score", ej):
+        table = lib.volets if r["niveau"] == "volet" else lib.themes if r["niveau"] == "theme" else {}
+        scores.append({**r, "niveau_libelle": v.NIVEAUX.get(r["niveau"], r["niveau"]), "libelle": table.get(r["code"], "")})
+    non_retenus = [r for r in data.rows("fct_retenue", ej) if kind in v.kinds_listing(r["objet"])]
+    return {
+        "kind": kind,
+        "non_retenus": non_retenus,
+        "titre": v.TITRES[kind],
+        "annee": data.year,
+        "ej": {"finess": ej, "nom": nom_ej or f"Entité juridique {ej}"},
+        "run": run,
+        "indicateurs": indicateurs,
+        "scores": scores,
+        "libelles": lib,
+        "referentiel_version": lib.version,
+    }
+
+
+def _base(sanctions: list[dict]) -> dict | None:
+    row = next((r for r in sanctions if r.get("base_produits_am") is not None), None)
+    if row is None:
+        return None
+    p = row["base_produits_am"]
+    return {
+        "montant": p,
+        "exercice": row.get("exercice_base"),
+        "plafond_volet": cap(p, TAUX_PLAFOND_VOLET),
+        "plafond_global": cap(p, TAUX_PLAFOND_GLOBAL),
+    }
+
+
+def _sanction_lines(rows: list[dict], lib: Libelles) -> list[dict]:
+    lines = []
+    for r in rows:
+        fait, article = v.MOTIFS.get(r["motif"], (r["motif"], ""))
+        lines.append(
+            {
+                **r,
+                "fait": fait,
+                "article": article,
+                "volet_libelle": lib.volets.get(r["volet"] or "", ""),
+                "statut_libelle": v.STATUTS.get(r["statut"], r["statut"]),
+                "sans_montant": (r["statut"] or "").lower() in v.STATUTS_SANS_MONTANT,
+                "type_decision_libelle": v.TYPES_DECISION.get(r["type_decision"] or "", r["type_decision"] or ""),
+                "cap": v.cap_kind(r.get("plafond_applique")),
+                "reduit": r.get("montant_calcule") is not None and r["montant"] < r["montant_calcule"],
+            }
+        )
+    return lines
+
+
+def procedure_row(data: YearData, ej: str) -> dict | None:
+    """The EJ's procedure row; with several, the most advanced step."""
+    rows = data.rows("fct_procedure", ej)
+    if not rows:
+        return None
+    return max(rows, key=lambda r: v.ETAPE_RANG.get((r["etape"] or "").lower(), -1))
+
+
+def sanction_context(data: YearData, ej: str, kind: str, run: RunInfo, lib: Libelles) -> dict:
+    """Context of a notification préalable or a décision de sanction."""
+    ctx = _common(data, ej, kind, run, lib)
+    rows = data.rows("fct_sanction", ej)
+    proc = procedure_row(data, ej) or {}
+    lines = _sanction_lines(rows, lib)
+    total_lignes = _sum(r["montant"] for r in rows)
+    notifie = proc.get("montant_notifie")
+    notifie = total_lignes if notifie is None else notifie
+    final = proc.get("montant_final")
+    final = notifie if final is None else final
+    date_notification = proc.get("date_notification") or run.as_of
+    limite = proc.get("date_limite_observations") or date_notification + timedelta(days=lib.delai_observations_jours)
+    date_decision = proc.get("date_decision") or run.as_of
+    articles = sorted({ln["article"] for ln in lines if ln["article"]} | {"L.\u00a0162-30-2", "L.\u00a0162-30-4"})
+    ctx.update(
+        {
+            "lignes": lines,
+            "base": _base(rows),
+            "plafond_global_atteint": any(ln["cap"] == "global" for ln in lines),
+            "plafond_volet_atteint": [ln for ln in lines if ln["cap"] == "volet"],
+            "plafond_autre": [ln for ln in lines if ln["cap"] == "autre"],
+            "total_lignes": total_lignes,
+            "montant_notifie": notifie,
+            "montant_final": final,
+            "ecart_lignes": total_lignes != (final if kind == v.DECISION else notifie),
+            "procedure": proc,
+            "suite_libelle": v.SUITES.get((proc.get("suite_observations") or "").lower(), proc.get("suite_observations") or ""),
+            "date_notification": date_notification,
+            "date_limite": limite,
+            "delai_jours": (limite - date_notification).days,
+            "date_decision": date_decision,
+            "date_lettre": date_decision if kind == v.DECISION else date_notification,
+            "articles": articles,
+            "runs_resultats": sorted({r["run_id"] for r in rows + ([proc] if proc else []) if r.get("run_id")}),
+        }
+    )
+    return ctx
+
+
+def interessement_context(data: YearData, ej: str, run: RunInfo, lib: Libelles) -> dict:
+    """Context of a notification d'intéressement (template art. 9, volet 1 art. 4)."""
+    ctx = _common(data, ej, v.INTERESSEMENT, run, lib)
+    rows = data.rows("fct_interessement", ej)
+    noms_et = {r["finess_geo"]: r["raison_sociale"] for r in data.rows("dim_etablissement", ej)}
+    lines = [
+        {
+            **r,
+            "nom_et": noms_et.get(r["finess_geo"], "") if r.get("finess_geo") else "",
+            "libelle": lib.indicateurs.get(r["code"]) or lib.themes.get(r["code"]) or r["code"],
+            "module": r.get("coefficient_modulation") is not None and r["coefficient_modulation"] != 1,
+        }
+        for r in rows
+    ]
+    nationales = [ln for ln in lines if ln["type"] == "national"]
+    regionales = [ln for ln in lines if ln["type"] == "regional"]
+    autres = [ln for ln in lines if ln["type"] not in ("national", "regional")]
+    ctx.update(
+        {
+            "nationales": nationales,
+            "regionales": regionales,
+            "autres": autres,
+            "total_national": _sum(r["montant"] for r in nationales),
+            "total_regional": _sum(r["montant"] for r in regionales),
+            "total": _sum(r["montant"] for r in lines),
+            "modulees": [ln for ln in lines if ln["module"]],
+            "base": _base(data.rows("fct_sanction", ej)),
+            "date_lettre": run.as_of,
+            "articles": ["L.\u00a0162-30-2", "L.\u00a0162-30-3", "L.\u00a0162-30-4"],
+            "runs_resultats": sorted({r["run_id"] for r in rows if r.get("run_id")}),
+        }
+    )
+    return ctx

@@ -1,0 +1,74 @@
+"""What the Airflow tasks need beyond the stages: defaults, and the context from a DAG run.
+
+Kept free of heavy imports: the DAG files import this module at parse time.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+DEFAULT_ARGS = {
+    "owner": "ars-data",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=5),
+    "retry_exponential_backoff": True,
+}
+TIMEZONE = "Europe/Paris"
+# The annual evaluation of year N runs once year N's data are closed (PMSI/SNDS closure in
+# March N+1): 15 April, 06:00 Paris time. The nightly refresh runs at 02:00.
+ANNUAL_SCHEDULE = "0 6 15 4 *"
+NIGHTLY_SCHEDULE = "0 2 * * *"
+
+
+def _setting(params: dict, key: str, env: str, default: str | None = None) -> str | None:
+    value = (params or {}).get(key)
+    return str(value) if value not in (None, "") else os.environ.get(env, default)
+
+
+def context_from_airflow(context: dict, kind: str):
+    """Build the RunContext of a DAG run: DAG params first, then CAQES_* variables.
+
+    year: ``params.year``, else the year before the run's logical date (the annual run of
+    April N+1 evaluates N), clamped to the campaign's evaluation years for the nightly run.
+    """
+    from caqes_tasks.pipeline import prepare
+    from caqes_tasks.referentiel import load_referentiel
+
+    params = context.get("params") or {}
+    referentiel = _setting(params, "referentiel", "CAQES_REFERENTIEL")
+    ref = load_referentiel(referentiel)
+    when = context.get("logical_date") or context.get("data_interval_end")
+    if params.get("year"):
+        year = int(params["year"])
+    else:
+        year = (when.year if when else __import__("datetime").date.today().year) - 1
+        if kind == "nightly":
+            year = min(max(year, min(ref.annees_evaluation)), max(ref.annees_evaluation))
+    landing = _setting(params, "landing", "CAQES_LANDING", "data/landing")
+    out = _setting(params, "out", "CAQES_OUT", "var/out")
+    return prepare(
+        year=year,
+        landing=Path(landing),
+        out=Path(out),
+        referentiel=referentiel,
+        as_of=_setting(params, "as_of", "CAQES_AS_OF"),
+        orchestrator_run_id=str(context.get("run_id") or ""),
+        kind=kind,
+    )
+
+
+def outcome_of(ctx, last_stage: str) -> str:
+    """The run's outcome from the stage records it left (works after skipped tasks):
+    ``blocked`` (the year's inputs failed validation), ``nothing_new`` (nightly, no new file),
+    ``success`` (``last_stage`` ran) or ``failed``."""
+    from caqes_tasks.pipeline import stage_results
+
+    records = stage_results(ctx)
+    ingest = records.get("ingest", {}).get("result", {})
+    if ingest and not ingest.get("new_files") and last_stage == "transform" and last_stage not in records:
+        return "nothing_new"
+    if ingest.get("years", {}).get(str(ctx.year), {}).get("status", "ok") != "ok" and last_stage == "report":
+        return "blocked"
+    return "success" if last_stage in records else "failed"

@@ -1,0 +1,311 @@
+"""What the campaign report shows, read from the marts only (read-only connection).
+
+Every figure of the report comes from one query below, so a reader can check any number
+against the marts: totals are ``sum(montant)`` of the outcome marts for year N, scores are
+``marts.fct_score`` as stored (already rounded half-up to two decimals), counts are distinct
+FINESS numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+ZERO = Decimal("0.00")
+SCORE_BINS = tuple(range(0, 100, 10))  # [0,10) … [80,90) and [90,100]
+
+
+def _rows(con, sql: str, params: list | None = None) -> list[dict]:
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def _marts(con) -> set[str]:
+    return {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'"
+        ).fetchall()
+    }
+
+
+def _columns(con, mart: str) -> set[str]:
+    return {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = ?",
+            [mart],
+        ).fetchall()
+    }
+
+
+@dataclass
+class EnvelopeTheme:
+    theme: str
+    enveloppe: Decimal
+    distribue: Decimal
+    nb_ej: int
+
+    @property
+    def taux(self) -> Decimal | None:
+        return (self.distribue / self.enveloppe * 100) if self.enveloppe else None
+
+
+@dataclass
+class IndicatorTrend:
+    indicateur: str
+    sens: str
+    nb_et: int
+    evolution: Decimal  # Σ valeur / Σ valeur_reference − 1
+    objectif: Decimal  # Σ objectif / Σ valeur_reference − 1
+
+    @property
+    def atteint(self) -> bool:
+        if self.sens == "higher_is_better":
+            return self.evolution >= self.objectif
+        return self.evolution <= self.objectif
+
+
+@dataclass
+class EjSection:
+    finess_ej: str
+    nom: str
+    etablissements: list[dict] = field(default_factory=list)
+    contrats: list[dict] = field(default_factory=list)
+    volets_proposes: list[dict] = field(default_factory=list)
+    scores: list[dict] = field(default_factory=list)
+    evaluations: list[dict] = field(default_factory=list)
+    interessement: list[dict] = field(default_factory=list)
+    sanctions: list[dict] = field(default_factory=list)
+
+    @property
+    def score_contrat(self) -> Decimal | None:
+        return next((s["score"] for s in self.scores if s["niveau"] == "contrat"), None)
+
+    @property
+    def total_interessement(self) -> Decimal:
+        return sum((r["montant"] for r in self.interessement), ZERO)
+
+    @property
+    def total_sanctions(self) -> Decimal:
+        return sum((r["montant"] for r in self.sanctions), ZERO)
+
+
+@dataclass
+class Campaign:
+    annee: int
+    marts: set[str]
+    nb_et: int = 0
+    nb_et_cibles: int = 0
+    nb_ej_volets: int = 0
+    volets_proposes: list[dict] = field(default_factory=list)
+    contractualisation: list[dict] = field(default_factory=list)
+    scores_contrat: list[dict] = field(default_factory=list)
+    total_interessement: Decimal = ZERO
+    interessement_par_type: list[dict] = field(default_factory=list)
+    total_sanctions: Decimal = ZERO
+    sanctions_par_motif: list[dict] = field(default_factory=list)
+    enveloppe_source: str = ""
+    enveloppes: list[EnvelopeTheme] = field(default_factory=list)
+    tendances: list[IndicatorTrend] = field(default_factory=list)
+    ej: list[EjSection] = field(default_factory=list)
+
+    @property
+    def scores_evaluables(self) -> list[Decimal]:
+        return [s["score"] for s in self.scores_contrat if s["score"] is not None]
+
+    @property
+    def nb_non_evaluables(self) -> int:
+        return sum(1 for s in self.scores_contrat if s["score"] is None)
+
+    def histogram(self) -> list[tuple[str, int]]:
+        """Contract scores per 10-point bin; the last bin holds 90 to 100 included."""
+        counts = [0] * len(SCORE_BINS)
+        for s in self.scores_evaluables:
+            counts[min(int(s // 10), len(SCORE_BINS) - 1)] += 1
+        return [(f"{lo}–{lo + 10}", n) for lo, n in zip(SCORE_BINS, counts)]
+
+
+def _overview(con, c: Campaign) -> None:
+    y = [c.annee]
+    if "dim_etablissement" in c.marts:
+        c.nb_et = con.execute(
+            "SELECT count(DISTINCT finess_geo) FROM marts.dim_etablissement WHERE annee = ?", y
+        ).fetchone()[0]
+    if "fct_ciblage" in c.marts:
+        c.nb_et_cibles = con.execute(
+            "SELECT count(DISTINCT finess_geo) FROM marts.fct_ciblage WHERE annee = ? AND cible", y
+        ).fetchone()[0]
+    if "fct_volet_propose" in c.marts:
+        c.nb_ej_volets = con.execute(
+            "SELECT count(DISTINCT finess_ej) FROM marts.fct_volet_propose WHERE annee = ?", y
+        ).fetchone()[0]
+        c.volets_proposes = _rows(
+            con,
+            "SELECT volet, count(DISTINCT finess_ej) AS nb_ej FROM marts.fct_volet_propose "
+            "WHERE annee = ? GROUP BY volet ORDER BY volet",
+            y,
+        )
+    if "fct_contractualisation" in c.marts:
+        c.contractualisation = _rows(
+            con,
+            "SELECT volet, statut, count(*) AS nb_ej FROM marts.fct_contractualisation "
+            "WHERE annee = ? AND propose GROUP BY volet, statut ORDER BY volet, statut",
+            y,
+        )
+    if "fct_score" in c.marts:
+        c.scores_contrat = _rows(
+            con,
+            "SELECT finess_ej, score FROM marts.fct_score WHERE annee = ? AND niveau = 'contrat' "
+            "ORDER BY finess_ej",
+            y,
+        )
+    if "fct_interessement" in c.marts:
+        c.total_interessement = con.execute(
+            "SELECT coalesce(sum(montant), 0) FROM marts.fct_interessement WHERE annee = ?", y
+        ).fetchone()[0]
+        c.interessement_par_type = _rows(
+            con,
+            "SELECT type, count(DISTINCT finess_ej) AS nb_ej, sum(montant) AS montant "
+            "FROM marts.fct_interessement WHERE annee = ? GROUP BY type ORDER BY type",
+            y,
+        )
+    if "fct_sanction" in c.marts:
+        c.total_sanctions = con.execute(
+            "SELECT coalesce(sum(montant), 0) FROM marts.fct_sanction WHERE annee = ?", y
+        ).fetchone()[0]
+        c.sanctions_par_motif = _rows(
+            con,
+            "SELECT motif, count(DISTINCT finess_ej) AS nb_ej, sum(montant) AS montant "
+            "FROM marts.fct_sanction WHERE annee = ? GROUP BY motif ORDER BY motif",
+            y,
+        )
+
+
+def _envelopes(con, c: Campaign) -> None:
+    """Regional envelope per theme vs what was distributed (regional intéressement lines).
+
+    The envelope is ``marts.fct_enveloppe`` (annee, theme, montant) when that mart exists, else
+    the sum of the ceilings (``montant_plafond``) of the EJs concerned by the theme.
+    """
+    if "fct_interessement" not in c.marts:
+        return
+    distributed = {
+        r["theme"]: r
+        for r in _rows(
+            con,
+            "SELECT code AS theme, sum(montant) AS distribue, sum(montant_plafond) AS plafonds, "
+            "count(DISTINCT finess_ej) AS nb_ej FROM marts.fct_interessement "
+            "WHERE annee = ? AND type = 'regional' GROUP BY code",
+            [c.annee],
+        )
+    }
+    if "fct_enveloppe" in c.marts:
+        c.enveloppe_source = "marts.fct_enveloppe"
+        envelope = {
+            r["theme"]: r["montant"]
+            for r in _rows(
+                con,
+                "SELECT theme, sum(montant) AS montant FROM marts.fct_enveloppe WHERE annee = ? GROUP BY theme",
+                [c.annee],
+            )
+        }
+    else:
+        c.enveloppe_source = "somme des plafonds des EJ concernés"
+        envelope = {t: r["plafonds"] or ZERO for t, r in distributed.items()}
+    for theme in sorted(set(envelope) | set(distributed)):
+        d = distributed.get(theme, {})
+        c.enveloppes.append(
+            EnvelopeTheme(theme, envelope.get(theme, ZERO), d.get("distribue") or ZERO, d.get("nb_ej") or 0)
+        )
+
+
+def _trends(con, c: Campaign) -> None:
+    if "fct_evaluation" not in c.marts:
+        return
+    rows = _rows(
+        con,
+        "SELECT indicateur, any_value(sens) AS sens, count(DISTINCT finess_geo) AS nb_et, "
+        "sum(valeur) AS v, sum(valeur_reference) AS r, sum(objectif) AS o "
+        "FROM marts.fct_evaluation WHERE annee = ? AND sous_contrat "
+        "AND coalesce(type_indicateur, '') <> 'plan_action' AND valeur IS NOT NULL "
+        "AND valeur_reference IS NOT NULL AND objectif IS NOT NULL "
+        "GROUP BY indicateur HAVING sum(valeur_reference) <> 0 ORDER BY indicateur",
+        [c.annee],
+    )
+    for r in rows:
+        ref = Decimal(r["r"])
+        c.tendances.append(
+            IndicatorTrend(
+                r["indicateur"], r["sens"] or "lower_is_better", r["nb_et"],
+                Decimal(r["v"]) / ref - 1, Decimal(r["o"]) / ref - 1,
+            )
+        )
+
+
+def _ej_sections(con, c: Campaign) -> None:
+    y = [c.annee]
+    sections: dict[str, EjSection] = {}
+
+    def section(ej: str) -> EjSection:
+        return sections.setdefault(ej, EjSection(ej, ej))
+
+    def collect(mart: str, sql: str, attr: str) -> None:
+        if mart in c.marts:
+            for r in _rows(con, sql, y):
+                getattr(section(r["finess_ej"]), attr).append(r)
+
+    collect("fct_volet_propose", "SELECT * FROM marts.fct_volet_propose WHERE annee = ? ORDER BY ALL", "volets_proposes")
+    collect(
+        "fct_contractualisation",
+        "SELECT * FROM marts.fct_contractualisation WHERE annee = ? AND propose ORDER BY volet",
+        "contrats",
+    )
+    collect(
+        "fct_score",
+        "SELECT * FROM marts.fct_score WHERE annee = ? ORDER BY finess_ej, "
+        "CASE niveau WHEN 'contrat' THEN 0 WHEN 'volet' THEN 1 ELSE 2 END, volet, code",
+        "scores",
+    )
+    collect(
+        "fct_interessement",
+        "SELECT * FROM marts.fct_interessement WHERE annee = ? ORDER BY finess_ej, type, code, finess_geo",
+        "interessement",
+    )
+    collect(
+        "fct_sanction", "SELECT * FROM marts.fct_sanction WHERE annee = ? ORDER BY finess_ej, motif, volet", "sanctions"
+    )
+    if "fct_evaluation" in c.marts:
+        for r in _rows(
+            con,
+            "SELECT * FROM marts.fct_evaluation WHERE annee = ? AND sous_contrat "
+            "ORDER BY finess_ej, finess_geo, volet, theme, indicateur",
+            y,
+        ):
+            if r["finess_ej"] in sections:
+                sections[r["finess_ej"]].evaluations.append(r)
+    if "dim_etablissement" in c.marts:
+        name_col = "raison_sociale_ej" if "raison_sociale_ej" in _columns(con, "dim_etablissement") else "NULL"
+        for r in _rows(
+            con,
+            f"SELECT finess_ej, finess_geo, raison_sociale, {name_col} AS nom_ej, departement "
+            "FROM marts.dim_etablissement WHERE annee = ? ORDER BY finess_ej, finess_geo",
+            y,
+        ):
+            if r["finess_ej"] in sections:
+                s = sections[r["finess_ej"]]
+                s.etablissements.append(r)
+                if r["nom_ej"]:
+                    s.nom = r["nom_ej"]
+    c.ej = [sections[k] for k in sorted(sections)]
+
+
+def load_campaign(con, year: int) -> Campaign:
+    """Everything the report of year ``year`` shows, from the marts of ``con``."""
+    c = Campaign(annee=year, marts=_marts(con))
+    _overview(con, c)
+    _envelopes(con, c)
+    _trends(con, c)
+    _ej_sections(con, c)
+    return c

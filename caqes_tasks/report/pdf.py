@@ -1,0 +1,163 @@
+"""PDF of the campaign report.
+
+``chromium`` engine: the HTML page printed by headless Chromium (``--print-to-pdf``), so the PDF
+is the page as a reader sees it. ``fpdf2`` engine (no browser on the machine, or it failed): a
+plain A4 document with DejaVu fonts holding the same figures (overview, envelope, per-EJ
+tables) and the charts as embedded SVG. ``auto`` tries Chromium, then fpdf2.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from caqes_tasks.report import charts, fmt
+from caqes_tasks.report.data import Campaign
+
+log = logging.getLogger(__name__)
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-pdf-header-footer",
+)
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+
+
+def find_chromium() -> str | None:
+    """The Chromium binary: ``$CAQES_CHROMIUM`` if set, else the first found on PATH."""
+    configured = os.environ.get("CAQES_CHROMIUM")
+    if configured:
+        return configured if Path(configured).exists() else None
+    return next((p for p in map(shutil.which, CHROMIUM_NAMES) if p), None)
+
+
+def chromium_pdf(html_path: Path, pdf_path: Path, binary: str, timeout_s: int = 180) -> None:
+    """Print ``html_path`` to ``pdf_path`` with headless Chromium (fresh profile, no network)."""
+    tmp_pdf = pdf_path.with_name(f".{pdf_path.name}.tmp-{os.getpid()}")
+    with tempfile.TemporaryDirectory(prefix="caqes-chromium-") as profile:
+        subprocess.run(
+            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={tmp_pdf}",
+             html_path.resolve().as_uri()],
+            check=True, capture_output=True, timeout=timeout_s,
+        )
+    if not tmp_pdf.exists() or tmp_pdf.stat().st_size == 0:
+        raise RuntimeError(f"chromium wrote no PDF for {html_path}")
+    os.replace(tmp_pdf, pdf_path)
+
+
+def _font_dir() -> Path:
+    for d in FONT_DIRS:
+        if (d / "DejaVuSans.ttf").exists():
+            return d
+    raise FileNotFoundError("DejaVu fonts not found (Debian package fonts-dejavu-core)")
+
+
+def fpdf_pdf(c: Campaign, pdf_path: Path, *, run_id: str, ref) -> None:
+    """A plain A4 rendering of the same figures with fpdf2 (see module docstring)."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    fonts = _font_dir()
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=14)
+    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
+    pdf.set_creator("caqes")
+    pdf.set_title(f"CAQES – rapport de campagne {c.annee}")
+    pdf.add_page()
+    head = FontFace(emphasis="BOLD", fill_color=(240, 244, 248))
+
+    def title(text: str, size: int = 14) -> None:
+        pdf.set_font("DejaVu", "B", size)
+        pdf.multi_cell(0, size * 0.55, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+        pdf.set_font("DejaVu", "", 9)
+
+    def table(header: list[str], rows: list[list[str]], align: str = "LEFT") -> None:
+        pdf.set_font("DejaVu", "", 8.5)
+        with pdf.table(headings_style=head, line_height=5, text_align=align, first_row_as_headings=True) as t:
+            for r in [header, *rows]:
+                t.row([str(x) for x in r])
+        pdf.ln(2)
+
+    def svg(markup: str, width: float) -> None:
+        import io
+
+        markup = markup.replace(charts.FONT, 'font-family="DejaVu"')  # the font registered above
+        markup = re.sub(r"<title>.*?</title>", "", markup)  # tooltips: no meaning on paper
+        pdf.image(io.BytesIO(markup.encode("utf-8")), w=width)
+        pdf.ln(2)
+
+    title(f"CAQES – rapport de campagne, année d'évaluation {c.annee}", 16)
+    pdf.multi_cell(0, 4.5, f"Campagne {ref.campagne} · référentiel {ref.version} · run {run_id}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    title("Synthèse régionale")
+    table(
+        ["Indicateur", "Valeur"],
+        [
+            ["ET du registre", c.nb_et],
+            ["ET ciblés", c.nb_et_cibles],
+            ["EJ avec au moins un volet proposé", c.nb_ej_volets],
+            ["Scores contrat évaluables / non évaluables", f"{len(c.scores_evaluables)} / {c.nb_non_evaluables}"],
+            ["Intéressement total", fmt.euros(c.total_interessement)],
+            ["Sanctions totales", fmt.euros(c.total_sanctions)],
+        ],
+    )
+    title("Répartition des scores contrat", 12)
+    svg(charts.score_histogram(c.histogram(), c.nb_non_evaluables), 150)
+    if c.enveloppes:
+        title("Enveloppe régionale par thème", 12)
+        table(
+            ["Thème", "EJ", "Enveloppe", "Distribué", "Taux"],
+            [[e.theme, e.nb_ej, fmt.euros(e.enveloppe), fmt.euros(e.distribue), fmt.percent(e.taux, 1)] for e in c.enveloppes],
+        )
+        svg(charts.envelope_bars(c.enveloppes), 180)
+    if c.tendances:
+        title("Évolution des indicateurs par rapport à l'objectif", 12)
+        table(
+            ["Indicateur", "ET", "Évolution", "Objectif", "Atteint"],
+            [[t.indicateur, t.nb_et, fmt.ratio_percent(t.evolution), fmt.ratio_percent(t.objectif), "oui" if t.atteint else "non"] for t in c.tendances],
+        )
+        svg(charts.trend_bars(c.tendances), 180)
+    for e in c.ej:
+        pdf.add_page()
+        title(f"{e.nom} – FINESS EJ {e.finess_ej}", 12)
+        if e.scores:
+            table(["Niveau", "Code", "Score"], [[s["niveau"], s["code"], fmt.percent(s["score"]) if s["score"] is not None else "non évaluable"] for s in e.scores])
+        rows = [[r["type"], r["code"], r["finess_geo"] or "", fmt.euros(r["montant"])] for r in e.interessement]
+        table(["Intéressement", "Code", "ET", "Montant"], rows + [["Total", "", "", fmt.euros(e.total_interessement)]])
+        rows = [[fmt.motif(r["motif"]), r["volet"] or "–", r["statut"], fmt.euros(r["montant"])] for r in e.sanctions]
+        table(["Sanction", "Volet", "Statut", "Montant"], rows + [["Total", "", "", fmt.euros(e.total_sanctions)]])
+    tmp = pdf_path.with_name(f".{pdf_path.name}.tmp-{os.getpid()}")
+    pdf.output(str(tmp))
+    os.replace(tmp, pdf_path)
+
+
+def write_pdf(html_path: Path, pdf_path: Path, c: Campaign, *, run_id: str, ref, engine: str = "auto") -> str:
+    """Write the PDF with ``engine`` (auto | chromium | fpdf2); return the engine used."""
+    if engine in ("auto", "chromium"):
+        binary = find_chromium()
+        if binary:
+            try:
+                chromium_pdf(html_path, pdf_path, binary)
+                return "chromium"
+            except (OSError, subprocess.SubprocessError, RuntimeError) as exc:
+                if engine == "chromium":
+                    raise
+                log.warning("chromium PDF failed (%s); falling back to fpdf2", exc)
+        elif engine == "chromium":
+            raise FileNotFoundError("no chromium binary found (set CAQES_CHROMIUM)")
+    fpdf_pdf(c, pdf_path, run_id=run_id, ref=ref)
+    return "fpdf2"

@@ -1,0 +1,92 @@
+"""CAQES annual evaluation of one campaign year (CSS L162-30-4: annual evaluation).
+
+ingest + validate → (stop here if the year's inputs failed validation) → dbt marts →
+scores, intéressement, sanctions → notices → feeds → campaign report → run manifest.
+Wiring only: every task calls a stage of ``caqes_tasks.pipeline``.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Param, dag, task
+
+from caqes_tasks.orchestration import ANNUAL_SCHEDULE, DEFAULT_ARGS, TIMEZONE
+
+
+@dag(
+    dag_id="caqes_annual",
+    description="CAQES: évaluation annuelle, intéressement, sanctions, notifications",
+    schedule=ANNUAL_SCHEDULE,
+    start_date=pendulum.datetime(2023, 1, 1, tz=TIMEZONE),
+    catchup=False,
+    max_active_runs=1,
+    max_active_tasks=1,
+    default_args=DEFAULT_ARGS,
+    tags=["caqes", "annual"],
+    doc_md=__doc__,
+    params={
+        "year": Param(None, type=["null", "integer"], description="Evaluation year N (default: logical year - 1)"),
+        "landing": Param(None, type=["null", "string"], description="Landing folder (default: CAQES_LANDING)"),
+        "out": Param(None, type=["null", "string"], description="Output folder (default: CAQES_OUT)"),
+        "as_of": Param(None, type=["null", "string"], description="Date the run acts on, YYYY-MM-DD"),
+        "referentiel": Param(None, type=["null", "string"], description="Campaign référentiel YAML"),
+    },
+)
+def caqes_annual():
+    @task
+    def prepare(**context) -> dict:
+        from caqes_tasks.orchestration import context_from_airflow
+
+        return context_from_airflow(context, kind="annual").to_dict()
+
+    @task
+    def ingest(ctx: dict) -> dict:
+        from caqes_tasks.pipeline import run_stage
+
+        return run_stage("ingest", ctx)
+
+    @task.short_circuit(ignore_downstream_trigger_rules=False)
+    def year_validated(ctx: dict, ingest_result: dict) -> bool:
+        from caqes_tasks.context import RunContext
+        from caqes_tasks.pipeline import YearBlocked, check_year
+
+        try:
+            check_year(RunContext.from_dict(ctx), ingest_result)
+        except YearBlocked as blocked:
+            print(f"{blocked} - downstream skipped, published results kept")
+            return False
+        return True
+
+    def stage_task(name: str):
+        @task(task_id=name)
+        def run(ctx: dict) -> dict:
+            from caqes_tasks.pipeline import run_stage
+
+            return run_stage(name, ctx)
+
+        return run
+
+    @task(trigger_rule="all_done", retries=0)
+    def finalize(ctx: dict) -> str:
+        from caqes_tasks.context import RunContext
+        from caqes_tasks.orchestration import outcome_of
+        from caqes_tasks.pipeline import finalize as write_manifest
+
+        run = RunContext.from_dict(ctx)
+        outcome = outcome_of(run, last_stage="report")
+        path = write_manifest(run, outcome)
+        if outcome == "failed":
+            raise RuntimeError(f"run {run.run_id} failed; manifest {path}")
+        return str(path)
+
+    ctx = prepare()
+    ingested = ingest(ctx)
+    previous = year_validated(ctx, ingested)
+    for name in ("transform", "outcomes", "notices", "feeds", "report"):
+        current = stage_task(name)(ctx)
+        previous >> current
+        previous = current
+    previous >> finalize(ctx)
+
+
+caqes_annual()

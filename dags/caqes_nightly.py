@@ -1,0 +1,78 @@
+"""CAQES nightly refresh: pick up new landing files, validate, load, refresh indicators, alert.
+
+A night with nothing new stops after ingest (the ledger knows every file already seen).
+Alerts to the ARS data teams are sent by the ingest stage, one per failing run.
+Wiring only: every task calls a stage of ``caqes_tasks.pipeline``.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Param, dag, task
+
+from caqes_tasks.orchestration import DEFAULT_ARGS, NIGHTLY_SCHEDULE, TIMEZONE
+
+
+@dag(
+    dag_id="caqes_nightly",
+    description="CAQES: ingestion, validation, indicateurs et ciblage",
+    schedule=NIGHTLY_SCHEDULE,
+    start_date=pendulum.datetime(2023, 1, 1, tz=TIMEZONE),
+    catchup=False,
+    max_active_runs=1,
+    max_active_tasks=1,
+    default_args=DEFAULT_ARGS,
+    dagrun_timeout=pendulum.duration(hours=4),
+    tags=["caqes", "nightly"],
+    doc_md=__doc__,
+    params={
+        "year": Param(None, type=["null", "integer"], description="Campaign year (default: last closed)"),
+        "landing": Param(None, type=["null", "string"], description="Landing folder (default: CAQES_LANDING)"),
+        "out": Param(None, type=["null", "string"], description="Output folder (default: CAQES_OUT)"),
+        "as_of": Param(None, type=["null", "string"], description="Date the run acts on, YYYY-MM-DD"),
+        "referentiel": Param(None, type=["null", "string"], description="Campaign référentiel YAML"),
+    },
+)
+def caqes_nightly():
+    @task
+    def prepare(**context) -> dict:
+        from caqes_tasks.orchestration import context_from_airflow
+
+        return context_from_airflow(context, kind="nightly").to_dict()
+
+    @task
+    def ingest(ctx: dict) -> dict:
+        from caqes_tasks.pipeline import run_stage
+
+        return run_stage("ingest", ctx)
+
+    @task.short_circuit(ignore_downstream_trigger_rules=False)
+    def something_new(ingest_result: dict) -> bool:
+        return bool(ingest_result.get("new_files"))
+
+    @task
+    def refresh_indicators(ctx: dict) -> dict:
+        from caqes_tasks.pipeline import run_stage
+
+        return run_stage("transform", ctx, select="indicators")
+
+    @task(trigger_rule="all_done", retries=0)
+    def finalize(ctx: dict) -> str:
+        from caqes_tasks.context import RunContext
+        from caqes_tasks.orchestration import outcome_of
+        from caqes_tasks.pipeline import finalize as write_manifest
+
+        run = RunContext.from_dict(ctx)
+        outcome = outcome_of(run, last_stage="transform")
+        path = write_manifest(run, outcome)
+        if outcome == "failed":
+            raise RuntimeError(f"run {run.run_id} failed; manifest {path}")
+        return str(path)
+
+    ctx = prepare()
+    ingested = ingest(ctx)
+    refreshed = refresh_indicators(ctx)
+    something_new(ingested) >> refreshed >> finalize(ctx)
+
+
+caqes_nightly()

@@ -1,0 +1,94 @@
+"""The notices stage: which notices, which withheld, idempotent re-runs, earlier runs kept."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+from notices_fixtures import RUN_ID, build_warehouse, make_ctx
+
+from caqes_tasks.notices.stage import notices_stage
+
+KINDS = ("notification_prealable", "decision_sanction", "notification_interessement")
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_counts_and_paths(published):
+    ctx, result = published
+    assert result["counts"] == {"notification_prealable": 2, "decision_sanction": 1, "notification_interessement": 2}
+    assert result["notices"]["decision_sanction"] == [str(ctx.notices / "330000100" / "decision_sanction.pdf")]
+    assert sorted(p.name for p in (ctx.notices / "330000100").iterdir()) == sorted(
+        f"{k}.{ext}" for k in KINDS for ext in ("html", "pdf")
+    )
+    assert sorted(p.name for p in (ctx.notices / "870000106").iterdir()) == [
+        "notification_prealable.html",
+        "notification_prealable.pdf",
+    ]
+    assert sorted(p.name for p in (ctx.notices / "640000105").iterdir()) == [
+        "notification_interessement.html",
+        "notification_interessement.pdf",
+    ]
+    # withheld (fct_retenue) and not yet due (no procedure engaged): no folder at all
+    assert not (ctx.notices / "170000103").exists()
+    assert not (ctx.notices / "170000202").exists()
+    assert result["en_attente"] == [{"finess_ej": "170000202", "etape": None, "raison": "aucune procédure engagée"}]
+    json.dumps(result)  # travels as an XCom
+
+
+def test_retenues_listed_with_reason(published):
+    ctx, _ = published
+    with open(ctx.notices / "retenues.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
+    by_obj = {(r["finess_ej"], r["objet"]): r for r in rows}
+    assert by_obj[("640000105", "sanction")]["notices_retenues"] == "notification_prealable"
+    assert "quarantaine" in by_obj[("640000105", "sanction")]["raison"]
+    assert by_obj[("170000103", "interessement")]["notices_retenues"] == "notification_interessement"
+    assert "objet inconnu" in by_obj[("170000103", "mystere")]["raison"]
+    assert all(r["run_id"] == RUN_ID for r in rows)
+    html = (ctx.notices / "retenues.html").read_text(encoding="utf-8")
+    assert "Polyclinique de l&#39;Adour" in html and "contrat non retrouvé pour l&#39;EJ" in html
+    assert "170000202" in html  # no procedure engaged yet
+    # a reservation on one component withholds nothing: the notice lists it
+    comp = by_obj[("330000100", "interessement_national:NAT_3:330000308")]
+    assert comp["notices_retenues"] == ""
+
+
+def test_rerun_writes_identical_files(published):
+    ctx, first = published
+    before = _tree(ctx.notices)
+    again = notices_stage(ctx)
+    assert _tree(ctx.notices) == before
+    assert again["written"] == [] and again["archived"] == [] and again["removed"] == []
+    assert again["counts"] == first["counts"]
+
+
+def test_warehouse_is_only_read(published):
+    ctx, _ = published
+    digest = hashlib.sha256(ctx.warehouse.read_bytes()).hexdigest()
+    notices_stage(ctx)
+    assert hashlib.sha256(ctx.warehouse.read_bytes()).hexdigest() == digest
+
+
+def test_later_run_keeps_earlier_notices(tmp_path):
+    ctx = make_ctx(tmp_path)
+    ctx.warehouse.parent.mkdir(parents=True)
+    build_warehouse(ctx.warehouse)
+    notices_stage(ctx)
+    old_pdf = (ctx.notices / "870000106" / "notification_prealable.pdf").read_bytes()
+
+    later = make_ctx(tmp_path, run_id="2024-fedcba987654")
+    result = notices_stage(later)
+    archived = ctx.notices / "archives" / RUN_ID / "870000106" / "notification_prealable.pdf"
+    assert archived.read_bytes() == old_pdf
+    assert f"archives/{RUN_ID}/870000106/notification_prealable.pdf" in result["archived"]
+    assert (ctx.notices / "870000106" / "notification_prealable.pdf").read_bytes() != old_pdf
+    assert json.loads((ctx.notices / "manifest.json").read_text())["run_id"] == "2024-fedcba987654"

@@ -1,0 +1,64 @@
+"""Legal invariants: the référentiel may not raise a number fixed by law."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import yaml
+
+from caqes_tasks.outcomes import legal
+from caqes_tasks.referentiel import DEFAULT_REFERENTIEL, load_referentiel
+
+
+def test_constants_are_the_legal_numbers():
+    assert legal.TAUX_SANCTION_REFUS == Decimal("0.01")  # L162-30-2
+    assert legal.PLAFOND_NON_ATTEINTE_VOLET == Decimal("0.01")  # L162-30-4
+    assert legal.PLAFOND_GLOBAL_ANNUEL == Decimal("0.05")  # L162-30-2, L162-30-4
+    assert legal.PLAFOND_CAPES == Decimal("0.01")  # L162-30-3
+    assert legal.PLAFOND_REDUCTION_LISTE_EN_SUS == Decimal("0.30")
+    assert legal.DELAI_RECOURS_MOIS == 2 and legal.JURIDICTION_RECOURS == "tribunal administratif"
+
+
+def test_campaign_referentiel_passes():
+    legal.check_referentiel(load_referentiel())
+
+
+def _variant(tmp_path, mutate):
+    data = yaml.safe_load(DEFAULT_REFERENTIEL.read_text(encoding="utf-8"))
+    mutate(data)
+    path = tmp_path / "ref.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_referentiel(path)
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: d["sanctions"].update(non_atteinte_taux="0.02"),  # > 1 % per volet
+        lambda d: d["sanctions"].update(plafond_global="0.10"),  # tries to set the 5 % cap
+        lambda d: d["sanctions"].update(taux_refus="0.02"),
+        lambda d: d["procedure"].update(delai_recours_mois=1),
+        lambda d: d["procedure"].update(recours="médiateur"),
+        lambda d: d["procedure"].update(delai_observations_jours=0),
+    ],
+)
+def test_referentiel_cannot_raise_a_legal_limit(tmp_path, mutate):
+    with pytest.raises(legal.LegalLimitError):
+        legal.check_referentiel(_variant(tmp_path, mutate))
+
+
+def test_lower_rate_and_switches_are_parameters(tmp_path):
+    ref = _variant(tmp_path, lambda d: d["sanctions"].update(non_atteinte_taux="0.005", refus=False))
+    legal.check_referentiel(ref)
+    assert ref.sanctions["refus"] is False
+
+
+def test_other_limits():
+    with pytest.raises(legal.LegalLimitError):
+        legal.check_capes_taux(Decimal("0.011"))
+    with pytest.raises(legal.LegalLimitError):
+        legal.check_reduction_liste_en_sus(Decimal("0.31"))
+    with pytest.raises(legal.LegalLimitError):
+        legal.check_coefficient_modulation(Decimal("1.01"))
+    legal.check_reduction_liste_en_sus(Decimal("0.30"))

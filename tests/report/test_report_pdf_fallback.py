@@ -1,0 +1,49 @@
+"""Without a browser the report still gets a PDF (fpdf2, DejaVu) with the same totals."""
+
+from decimal import Decimal
+
+import duckdb
+from pypdf import PdfReader
+
+from caqes_tasks.report import fmt, report_stage
+
+
+def test_fpdf2_pdf_carries_the_totals(ctx):
+    result = report_stage(ctx, pdf_engine="fpdf2")
+    assert result["pdf_engine"] == "fpdf2"
+    con = duckdb.connect(str(ctx.warehouse), read_only=True)
+    try:
+        total = con.execute("SELECT sum(montant) FROM marts.fct_interessement WHERE annee = 2023").fetchone()[0]
+        sanctions = con.execute("SELECT sum(montant) FROM marts.fct_sanction WHERE annee = 2023").fetchone()[0]
+    finally:
+        con.close()
+    assert isinstance(total, Decimal)
+    assert result["totals"] == {"interessement": str(total), "sanctions": str(sanctions)}
+    text = "\n".join(p.extract_text() for p in PdfReader(result["outputs"]["pdf"]).pages)
+    norm = text.replace("\u202f", " ").replace("\u00a0", " ")
+    assert fmt.euros(total).replace("\u202f", " ").replace("\u00a0", " ") in norm
+    assert fmt.euros(sanctions).replace("\u202f", " ").replace("\u00a0", " ") in norm
+    assert "CHU de Poitiers" in text
+
+
+def test_html_is_self_contained(ctx):
+    html = open(report_stage(ctx, pdf_engine="fpdf2")["outputs"]["html"], encoding="utf-8").read()
+    assert "<script" not in html and "<link" not in html and " src=" not in html
+    assert html.count("<svg") >= 4
+
+
+def test_envelope_comes_from_an_envelope_mart_when_there_is_one(ctx):
+    import re
+
+    con = duckdb.connect(str(ctx.warehouse))
+    try:
+        con.execute("CREATE TABLE marts.fct_enveloppe (annee INTEGER, theme VARCHAR, montant DECIMAL(18,2))")
+        con.execute("INSERT INTO marts.fct_enveloppe VALUES (2023, 'ATB', 200000.00), (2023, 'GENBIO', 100000.05), "
+                    "(2023, 'TS', 50000.00), (2022, 'ATB', 1.00)")
+    finally:
+        con.close()
+    html = open(report_stage(ctx, pdf_engine="fpdf2")["outputs"]["html"], encoding="utf-8").read()
+    found = dict(re.findall(r'data-enveloppe="([A-Z]+)" data-value="([0-9.]+)"', html))
+    assert found == {"ATB": "200000.00", "GENBIO": "100000.05", "TS": "50000.00"}
+    assert 'data-distribue="TS" data-value="0.00"' in html  # an unused theme shows 0 distributed
+    assert "marts.fct_enveloppe" in html
