@@ -39,6 +39,7 @@ def airflow_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, st
                 "CAQES_AIRFLOW_DB", f"sqlite:///{home / 'airflow.db'}"
             ),
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+            "CAQES_TASK_RETRIES": env.get("CAQES_TASK_RETRIES", "0"),
             "PATH": bin_dir + os.pathsep + env.get("PATH", ""),
         }
     )

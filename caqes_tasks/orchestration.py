@@ -11,7 +11,8 @@ from pathlib import Path
 
 DEFAULT_ARGS = {
     "owner": "ars-data",
-    "retries": 2,
+    # production default 2; local one-shot runs (make run, tests) set CAQES_TASK_RETRIES=0
+    "retries": int(os.environ.get("CAQES_TASK_RETRIES", "2")),
     "retry_delay": timedelta(minutes=5),
     "retry_exponential_backoff": True,
 }

@@ -1,0 +1,11 @@
+"""Demo-region generator: a landing folder that follows the data contract, for demos and tests.
+
+``generate_demo`` writes every source of a campaign (FINESS extracts, PHEV, regional
+indicators, action plans, contracts, produits AM, envelopes, modulations, observations);
+``generate_phev_lines`` writes line-level prescriptions as partitioned Parquet.
+"""
+
+from caqes_tasks.demo.generator import SIZES, SOURCES, generate_demo
+from caqes_tasks.demo.phev_lines import generate_phev_lines
+
+__all__ = ["SIZES", "SOURCES", "generate_demo", "generate_phev_lines"]
