@@ -1,0 +1,213 @@
+"""Run the dbt project in-process (dbt's programmatic ``dbtRunner``): ``build``, then ``docs generate``.
+
+The stage writes nothing in the repository: dbt's target and log folders live under
+``ctx.run_dir / "dbt"``. The warehouse is written under ``writer_lock`` (one writer at a time).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from caqes_tasks.context import RunContext
+from caqes_tasks.referentiel import REPO_ROOT
+
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+MARTS: tuple[str, ...] = (
+    "dim_etablissement",
+    "fct_indicateur",
+    "fct_ciblage",
+    "fct_volet_propose",
+    "fct_contractualisation",
+    "fct_evaluation",
+    "fct_score",
+)
+
+# Nightly run: indicators and targeting only (with everything they are built from).
+NIGHTLY_SELECT = "+dim_etablissement +fct_indicateur +fct_ciblage +fct_volet_propose"
+
+_FAILED = {"error", "fail", "runtime error"}
+_ENV_LOCK = threading.Lock()  # dbt reads the environment: one invocation at a time per process
+
+
+class TransformError(RuntimeError):
+    """dbt failed; ``failed_nodes`` names every node that errored or whose test failed."""
+
+    def __init__(self, message: str, failed_nodes: Sequence[str] = ()):
+        super().__init__(message)
+        self.failed_nodes = list(failed_nodes)
+
+
+@contextmanager
+def _environ(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update({k: str(v) for k, v in values.items()})
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def run_dbt(
+    command: Sequence[str],
+    *,
+    work_dir: Path,
+    target: str = "duckdb",
+    dbt_vars: Mapping | None = None,
+    env: Mapping[str, str] | None = None,
+    select: str | None = None,
+):
+    """Invoke one dbt command in-process on the repository's project; return dbt's result.
+
+    ``work_dir`` receives dbt's ``target/`` and ``logs/`` folders; ``env`` is set for the
+    duration of the call (profiles.yml reads CAQES_WAREHOUSE, CAQES_PG_*, CAQES_SANDBOX_SCHEMA).
+    """
+    from dbt.cli.main import dbtRunner
+
+    work_dir = Path(work_dir)
+    args = [
+        *command,
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(work_dir / "target"),
+        "--log-path", str(work_dir / "logs"),
+        "--target", target,
+    ]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dict(dbt_vars), sort_keys=True)]
+    if select:
+        # a test runs only when every model it reads is selected (relationships across marts)
+        args += ["--select", select, "--indirect-selection", "cautious"]
+    with _ENV_LOCK, _environ(dict(env or {})):
+        try:
+            return dbtRunner().invoke(args)
+        finally:
+            release_duckdb()
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process after an invocation.
+
+    dbt-duckdb caches its connection for the life of the process; without this, any later
+    connection to the warehouse from the same process (the next stage, a read) is refused.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - adapter not installed
+        return
+    env = getattr(DuckDBConnectionManager, "_ENV", None)
+    if env is not None and hasattr(env, "close"):
+        env.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+def summarize(result) -> dict:
+    """Counts of a dbt result: models, tests passed/failed, failing node names and messages."""
+    counts = {"models_ok": 0, "tests_passed": 0, "tests_failed": 0, "tests_warned": 0, "skipped": 0}
+    failed: list[str] = []
+    messages: list[str] = []
+    for r in getattr(result.result, "results", None) or []:
+        status = str(getattr(r.status, "value", r.status)).lower()
+        node = r.node
+        kind = str(getattr(node.resource_type, "value", node.resource_type))
+        is_test = kind in ("test", "unit_test")
+        if status in _FAILED:
+            failed.append(node.unique_id)
+            messages.append(f"{node.unique_id}: {status}: {(r.message or '').strip()[:500]}")
+            if is_test:
+                counts["tests_failed"] += 1
+        elif status == "skipped":
+            counts["skipped"] += 1
+        elif is_test and status == "warn":
+            counts["tests_warned"] += 1
+        elif is_test:
+            counts["tests_passed"] += 1
+        elif kind in ("model", "seed", "snapshot"):
+            counts["models_ok"] += 1
+    return {**counts, "failed_nodes": failed, "messages": messages}
+
+
+def _raise_if_failed(step: str, result) -> dict:
+    summary = summarize(result)
+    if result.success and not summary["failed_nodes"]:
+        return summary
+    if summary["failed_nodes"]:
+        detail = "\n  ".join(summary["messages"])
+        raise TransformError(
+            f"dbt {step} failed on {len(summary['failed_nodes'])} node(s): "
+            f"{', '.join(summary['failed_nodes'])}\n  {detail}",
+            summary["failed_nodes"],
+        )
+    raise TransformError(f"dbt {step} failed: {result.exception!r}")
+
+
+def count_mart_rows(warehouse: Path, marts: Sequence[str] = MARTS) -> dict[str, int]:
+    """Rows per mart in the DuckDB warehouse (a mart not built yet is left out)."""
+    import duckdb
+
+    rows: dict[str, int] = {}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        present = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
+        for mart in marts:
+            if mart in present:
+                rows[mart] = int(con.execute(f'select count(*) from marts."{mart}"').fetchone()[0])
+    finally:
+        con.close()
+    return rows
+
+
+def transform_stage(ctx: RunContext, select: str | None = None) -> dict:
+    """Build the dbt project on the run's warehouse (models, unit tests, data tests), then the docs.
+
+    ``select``: a dbt selection (e.g. ``NIGHTLY_SELECT`` for indicators and targeting only);
+    ``None`` builds everything. Raises ``TransformError`` naming the failing nodes.
+    Returns rows per mart, test counts and outputs (docs index.html, dbt run results).
+    """
+    from caqes_tasks.warehouse import writer_lock
+
+    work_dir = ctx.run_dir / "dbt"
+    work_dir.mkdir(parents=True, exist_ok=True)
+    lines_dir = Path(ctx.landing) / "phev_lines"
+    dbt_vars = {
+        "year": ctx.year,
+        "phev_lines_path": str(lines_dir.resolve()) if lines_dir.is_dir() else "",
+    }
+    env = {"CAQES_WAREHOUSE": str(ctx.warehouse)}
+    with writer_lock(ctx.warehouse):
+        build = run_dbt(["build"], work_dir=work_dir, dbt_vars=dbt_vars, env=env, select=select)
+        summary = _raise_if_failed("build", build)
+        docs = run_dbt(["docs", "generate"], work_dir=work_dir, dbt_vars=dbt_vars, env=env)
+        _raise_if_failed("docs generate", docs)
+        rows = count_mart_rows(ctx.warehouse)
+    return {
+        "stage": "transform",
+        "select": select,
+        "rows": rows,
+        "tests": {
+            "passed": summary["tests_passed"],
+            "failed": summary["tests_failed"],
+            "warned": summary["tests_warned"],
+        },
+        "models_built": summary["models_ok"],
+        "skipped": summary["skipped"],
+        "outputs": {
+            "docs": str(work_dir / "target" / "index.html"),
+            "run_results": str(work_dir / "target" / "run_results.json"),
+            "dbt_log": str(work_dir / "logs" / "dbt.log"),
+        },
+    }

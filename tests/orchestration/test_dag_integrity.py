@@ -1,0 +1,91 @@
+"""DAG integrity: both DAGs import without error or cycle, are thin, and are scheduled sanely."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DAGS = REPO / "dags"
+
+
+@pytest.fixture(scope="module")
+def dagbag(tmp_path_factory):
+    os.environ.setdefault("AIRFLOW_HOME", str(tmp_path_factory.mktemp("airflow_home")))
+    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS))
+
+
+def test_dags_import_without_errors(dagbag):
+    assert dagbag.import_errors == {}
+    assert set(dagbag.dags) == {"caqes_annual", "caqes_nightly"}
+
+
+@pytest.mark.parametrize("dag_id", ["caqes_annual", "caqes_nightly"])
+def test_dag_settings(dagbag, dag_id):
+    dag = dagbag.dags[dag_id]
+    assert dag.catchup is False
+    assert dag.max_active_runs == 1  # one writer on the DuckDB warehouse
+    assert dag.max_active_tasks == 1
+    assert "caqes" in dag.tags
+    assert str(dag.timezone.name) == "Europe/Paris"
+    for task in dag.tasks:
+        assert task.owner == "ars-data"
+    stage_tasks = [t for t in dag.tasks if t.task_id not in ("finalize",)]
+    assert all(t.retries >= 1 for t in stage_tasks), "stage tasks are retried"
+    # no cycle: a topological order covers every task
+    order = dag.topological_sort() if hasattr(dag, "topological_sort") else None
+    if order is not None:
+        assert len(order) == len(dag.tasks)
+
+
+def test_annual_schedule_after_data_closure(dagbag):
+    dag = dagbag.dags["caqes_annual"]
+    assert dag.timetable.expression == "0 6 15 4 *"  # 15 April, year N-1 data closed
+    ids = [t.task_id for t in dag.tasks]
+    for name in ("prepare", "ingest", "year_validated", "transform", "outcomes", "notices", "feeds", "report", "finalize"):
+        assert name in ids
+    # the stages run in the data's order
+    chain = ["ingest", "year_validated", "transform", "outcomes", "notices", "feeds", "report", "finalize"]
+    for before, after in zip(chain, chain[1:]):
+        assert before in dag.get_task(after).upstream_task_ids
+    assert dag.get_task("finalize").trigger_rule == "all_done"
+
+
+def test_nightly_schedule(dagbag):
+    dag = dagbag.dags["caqes_nightly"]
+    assert dag.timetable.expression == "0 2 * * *"
+    assert "something_new" in dag.get_task("refresh_indicators").upstream_task_ids
+
+
+@pytest.mark.parametrize("path", sorted(DAGS.glob("*.py")), ids=lambda p: p.name)
+def test_dag_files_are_thin(path):
+    """DAG files only wire: top-level imports are airflow, pendulum and caqes_tasks.orchestration."""
+    tree = ast.parse(path.read_text())
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            module = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
+            assert module.split(".")[0] in {"__future__", "airflow", "pendulum", "caqes_tasks"}, module
+            if module.startswith("caqes_tasks"):
+                assert module == "caqes_tasks.orchestration", module
+
+
+def test_no_work_at_import_time():
+    """Importing a DAG file loads neither pandas, duckdb, dbt nor great_expectations."""
+    code = (
+        "import sys, runpy\n"
+        f"runpy.run_path({str(DAGS / 'caqes_annual.py')!r})\n"
+        f"runpy.run_path({str(DAGS / 'caqes_nightly.py')!r})\n"
+        "heavy = [m for m in ('pandas', 'duckdb', 'dbt', 'great_expectations') if m in sys.modules]\n"
+        "print(heavy)\n"
+        "sys.exit(1 if heavy else 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
