@@ -1,0 +1,1 @@
+"""Ingestion: scan the landing zone, read and type each delivery, load it or quarantine it."""

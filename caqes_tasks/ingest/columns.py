@@ -1,0 +1,52 @@
+"""Columns of each delimited source (data contract) and how each is typed (raw.* DDL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # finess | text | code | int | dec2 | dec6 | date
+    required: bool = True
+
+
+def _c(name: str, kind: str, required: bool = True) -> Column:
+    return Column(name, kind, required)
+
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "phev": (
+        _c("finess_geo", "finess"), _c("annee", "int"), _c("indicateur", "code"),
+        _c("montant_rembourse", "dec2"), _c("volume", "int", False),
+        _c("numerateur", "dec2", False), _c("denominateur", "dec2", False),
+    ),
+    "regional": (
+        _c("finess_geo", "finess"), _c("annee", "int"), _c("indicateur", "code"),
+        _c("valeur", "dec6"), _c("numerateur", "dec2", False), _c("denominateur", "dec2", False),
+    ),
+    "engagements": (
+        _c("finess_geo", "finess"), _c("annee", "int"), _c("theme", "code"),
+        _c("engagement_id", "text"), _c("libelle", "text", False), _c("realise", "code"),
+    ),
+    "contrats": (
+        _c("finess_ej", "finess"), _c("volet", "code"), _c("statut", "code"),
+        _c("date_signature", "date", False), _c("date_effet", "date", False), _c("date_fin", "date", False),
+    ),
+    "produits_am": (_c("finess_ej", "finess"), _c("exercice", "int"), _c("produits_am", "dec2")),
+    "enveloppes": (_c("annee", "int"), _c("theme", "code"), _c("montant", "dec2")),
+    "modulations": (
+        _c("finess_ej", "finess"), _c("annee", "int"), _c("coefficient", "dec6"), _c("motif", "text", False),
+    ),
+    "observations": (
+        _c("finess_ej", "finess"), _c("annee", "int"), _c("date_reception", "date"),
+        _c("suite", "code"), _c("montant_retenu", "dec2", False), _c("motif", "text", False),
+    ),
+}
+
+# The column that says which data year a row concerns (used to block campaign years).
+YEAR_COLUMN: dict[str, str] = {
+    "phev": "annee", "regional": "annee", "engagements": "annee", "produits_am": "exercice",
+    "enveloppes": "annee", "modulations": "annee", "observations": "annee", "finess": "annee",
+}

@@ -1,0 +1,1 @@
+"""Data quality: Great Expectations suites (expectations/<source>.json), helpers and reports."""

@@ -1,0 +1,194 @@
+"""Writes ``expectations/<source>.json``, the versioned Great Expectations suites.
+
+The JSON files are the reference (reviewed and versioned with the code); this module only
+regenerates them after a deliberate change: ``python -m caqes_tasks.quality.suite_builder``.
+Each expectation carries ``meta.regle`` (the rule in plain words for the ARS reader) and
+``meta.colonnes`` (the columns shown for a failing row). Values known only at run time (campaign
+years, indicator codes of the référentiel) are suite parameters (``{"$PARAMETER": ...}``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from caqes_tasks.ingest.columns import COLUMNS
+from caqes_tasks.warehouse.schema import SOURCE_KEYS as KEYS
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
+FORMULA_REGEX = r"^\s*[=+\-@]"
+KIND_RULE = {
+    "int": "un nombre entier (sans décimale)",
+    "dec2": "un montant en euros avec au plus 2 décimales (virgule ou point décimal)",
+    "dec6": "un nombre décimal avec au plus 6 décimales (virgule ou point décimal)",
+    "date": "une date au format AAAA-MM-JJ ou JJ/MM/AAAA",
+}
+
+
+def _e(type_: str, regle: str, colonnes: list[str] | None = None, **kwargs) -> dict:
+    return {"type": type_, "kwargs": kwargs, "meta": {"regle": regle, "colonnes": colonnes or []}}
+
+
+def _flag(column: str, regle: str, colonnes: list[str]) -> dict:
+    return _e("expect_column_values_to_be_in_set", regle, colonnes, column=column, value_set=[True])
+
+
+def _param(name: str) -> dict:
+    return {"$PARAMETER": name}
+
+
+def _finess_key(col: str) -> dict:
+    return _flag(
+        f"{col}__cle_ok",
+        f"« {col} » doit être un numéro FINESS de 9 caractères [0-9][0-9AB][0-9]{{7}} dont le "
+        "9e est la clé de contrôle (Luhn sur les neuf chiffres). Les numéros corses (2A/2B) sont "
+        "acceptés sur leur seul format (règle de clé non confirmée). Un numéro de 8 chiffres a "
+        "souvent perdu son zéro initial dans Excel.",
+        [col],
+    )
+
+
+def _structure(source: str) -> list[dict]:
+    out = [
+        _e("expect_table_row_count_to_be_between", "Le fichier doit contenir au moins une ligne de données.", min_value=1),
+        _flag("_encodage_ok", "Chaque ligne doit être lisible dans l'encodage du fichier : UTF-8 (avec ou sans BOM), "
+              "ou Windows-1252 s'il est déclaré dans landing/sources.yml.", ["_encodage__brut"]),
+        _flag("_champs_ok", "Chaque ligne doit avoir exactement le nombre de champs attendu (ligne tronquée, "
+              "séparateur erroné ou champ en trop).", []),
+    ]
+    return out
+
+
+def _delimited(source: str) -> list[dict]:
+    cols = COLUMNS[source]
+    out = _structure(source)
+    for c in cols:
+        out.append(_e("expect_column_to_exist", f"La colonne « {c.name} » doit figurer dans l'en-tête (ligne 1).", column=c.name))
+    for c in cols:
+        if c.kind in KIND_RULE:
+            out.append(_flag(f"{c.name}__type_ok", f"« {c.name} » doit être {KIND_RULE[c.kind]}.", [f"{c.name}__brut"]))
+    for c in cols:
+        if c.required:
+            out.append(_e("expect_column_values_to_not_be_null", f"« {c.name} » est obligatoire sur chaque ligne.", [c.name], column=c.name))
+    for c in cols:
+        if c.kind == "finess":
+            out.append(_finess_key(c.name))
+    for c in cols:
+        if c.kind in ("text", "code"):
+            out.append(_e("expect_column_values_to_not_match_regex",
+                          f"« {c.name} » ne doit pas commencer par =, +, - ou @ (formule Excel : risque d'injection).",
+                          [c.name], column=c.name, regex=FORMULA_REGEX))
+    key = list(KEYS[source])
+    out.append(_e("expect_compound_columns_to_be_unique",
+                  f"Pas de doublon : une seule ligne par ({', '.join(key)}).", key, column_list=key))
+    return out
+
+
+def _years(col: str, lo: str, hi: str, what: str) -> dict:
+    return _e("expect_column_values_to_be_between", f"« {col} » doit être une année {what}.", [col],
+              column=col, min_value=_param(lo), max_value=_param(hi))
+
+
+def _ge0(col: str, strict: bool = False) -> dict:
+    regle = f"« {col} » doit être strictement positif." if strict else f"« {col} » doit être positif ou nul."
+    kw = {"strict_min": True} if strict else {}
+    return _e("expect_column_values_to_be_between", regle, [col], column=col, min_value=0, **kw)
+
+
+def _in_set(col: str, values, what: str) -> dict:
+    return _e("expect_column_values_to_be_in_set", f"« {col} » doit être {what}.", [col], column=col, value_set=values)
+
+
+ET_KNOWN = _flag("_et_connu", "Chaque établissement (finess_geo) doit figurer au répertoire FINESS de l'année "
+                 "(extrait chargé le plus proche de l'année de la ligne) et y être rattaché à une entité juridique.",
+                 ["finess_geo", "annee", "_registre"])
+EJ_KNOWN = _flag("_ej_connu", "Chaque entité juridique (finess_ej) doit figurer au répertoire FINESS chargé.", ["finess_ej"])
+DATA_YEARS = ("annee_min", "annee_max", "comprise dans les années de données de la campagne")
+EVAL_YEARS = ("annee_evaluation_min", "annee_evaluation_max", "d'évaluation de la campagne")
+
+
+def specific(source: str) -> list[dict]:
+    if source == "phev":
+        return [
+            _years("annee", *DATA_YEARS), ET_KNOWN,
+            _in_set("indicateur", _param("indicateurs_nationaux"), "un indicateur national du référentiel (NAT_1 à NAT_6)"),
+            _ge0("montant_rembourse"), _ge0("volume"), _ge0("numerateur"), _ge0("denominateur"),
+            _flag("_num_le_den", "Le numérateur doit être inférieur ou égal au dénominateur.", ["numerateur", "denominateur"]),
+        ]
+    if source == "regional":
+        return [
+            _years("annee", *DATA_YEARS), ET_KNOWN,
+            _in_set("indicateur", _param("indicateurs_regionaux"), "un indicateur régional du référentiel"),
+            _e("expect_column_values_to_be_between", "« valeur » est un taux : elle doit être comprise entre 0 et 1.",
+               ["valeur"], column="valeur", min_value=0, max_value=1),
+            _ge0("numerateur"), _ge0("denominateur"),
+            _flag("_num_le_den", "Le numérateur doit être inférieur ou égal au dénominateur.", ["numerateur", "denominateur"]),
+        ]
+    if source == "engagements":
+        return [
+            _years("annee", *DATA_YEARS), ET_KNOWN,
+            _in_set("theme", _param("themes"), "un thème du référentiel"),
+            _in_set("realise", ["oui", "non"], "« oui » ou « non »"),
+        ]
+    if source == "contrats":
+        return [
+            EJ_KNOWN,
+            _in_set("volet", _param("volets"), "un volet du référentiel"),
+            _in_set("statut", ["signe", "refus", "en_cours"], "signe, refus ou en_cours"),
+            _flag("_dates_ordonnees", "La date d'effet doit précéder ou égaler la date de fin du contrat.", ["date_effet", "date_fin"]),
+        ]
+    if source == "produits_am":
+        return [_years("exercice", *DATA_YEARS), EJ_KNOWN, _ge0("produits_am")]
+    if source == "enveloppes":
+        return [
+            _years("annee", *EVAL_YEARS),
+            _in_set("theme", _param("themes_regionaux"), "un thème régional du référentiel (enveloppe FIR)"),
+            _ge0("montant", strict=True),
+        ]
+    if source == "modulations":
+        return [
+            _years("annee", *EVAL_YEARS), EJ_KNOWN,
+            _e("expect_column_values_to_be_between", "Le coefficient de modulation doit être compris entre 0 et 1.",
+               ["coefficient"], column="coefficient", min_value=0, max_value=1),
+        ]
+    if source == "observations":
+        return [
+            _years("annee", *EVAL_YEARS), EJ_KNOWN,
+            _in_set("suite", ["maintenue", "reduite", "abandonnee"], "maintenue, reduite ou abandonnee"),
+            _ge0("montant_retenu"),
+        ]
+    raise KeyError(source)
+
+
+def finess_suite() -> list[dict]:
+    out = _structure("finess")
+    out.append(_flag("extract_date__type_ok", "La première ligne doit être « finess;etalab;<n>;<AAAA-MM-JJ> » "
+                     "(extrait FINESS officiel non modifié).", ["extract_date__brut"]))
+    for col in ("date_ouverture", "date_autorisation", "date_maj"):
+        out.append(_flag(f"{col}__type_ok", f"« {col} » doit être une date AAAA-MM-JJ.", [f"{col}__brut"]))
+    out.append(_e("expect_column_values_to_not_be_null", "Chaque établissement doit avoir un numéro FINESS géographique.", ["finess_geo"], column="finess_geo"))
+    out.append(_e("expect_column_values_to_not_be_null", "Chaque établissement doit être rattaché à une entité juridique (nofinessej).", ["finess_geo", "finess_ej"], column="finess_ej"))
+    out += [_finess_key("finess_geo"), _finess_key("finess_ej")]
+    out.append(_e("expect_compound_columns_to_be_unique", "Un établissement n'apparaît qu'une fois dans l'extrait.",
+                  ["finess_geo"], column_list=["annee", "finess_geo"]))
+    return out
+
+
+def build_suite(source: str) -> dict:
+    expectations = finess_suite() if source == "finess" else _delimited(source) + specific(source)
+    return {"name": source, "expectations": expectations, "meta": {"source": source, "format": "caqes-1"}}
+
+
+def write_all(directory: Path = EXPECTATIONS_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for source in ("finess", *COLUMNS):
+        path = directory / f"{source}.json"
+        path.write_text(json.dumps(build_suite(source), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+if __name__ == "__main__":
+    for p in write_all():
+        print(p)

@@ -1,0 +1,191 @@
+"""Run a source's Great Expectations suite (GX 1.x, pandas datasource) on one delivered file.
+
+One ephemeral GX context per ingest run: each file is validated through a validation definition
+and a checkpoint whose action updates the run's Data Docs (``<run_dir>/data_docs``). The GX
+result is turned into a :class:`Validation`: per failing expectation, the rule in plain words
+(``meta.regle`` of the suite), the count and a sample of failing rows (line number and values).
+GX is imported only when a file has to be validated, so a night with nothing new stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from caqes_tasks.quality.suite_builder import EXPECTATIONS_DIR
+
+SAMPLE_SIZE = 10
+
+
+@dataclass
+class Failure:
+    expectation: str
+    column: str | None
+    regle: str
+    count: int | None
+    sample: list[dict] = field(default_factory=list)  # {"ligne": n, "valeurs": {col: text}}
+    detail: str = ""
+
+    def lines(self) -> list[int]:
+        return [s["ligne"] for s in self.sample if s.get("ligne") is not None]
+
+
+@dataclass
+class Validation:
+    source: str
+    file_name: str
+    rows: int
+    success: bool
+    failures: list[Failure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    evaluated: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def load_suite_dict(source: str, directory: Path = EXPECTATIONS_DIR) -> dict:
+    return json.loads((directory / f"{source}.json").read_text(encoding="utf-8"))
+
+
+def _text(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def _columns_of(config_kwargs: dict, meta: dict) -> list[str]:
+    cols = []
+    if config_kwargs.get("column"):
+        cols.append(config_kwargs["column"])
+    cols += list(config_kwargs.get("column_list") or [])
+    return cols + [c for c in meta.get("colonnes", []) if c not in cols]
+
+
+def _shown(cols: list[str]) -> list[str]:
+    """Helper flags are not shown to the reader; the columns they are about are."""
+    return [c for c in cols if not c.endswith("_ok") and c != "_line"]
+
+
+def _exception_text(info: dict) -> str:
+    """GX 1.x keeps exceptions either flat or per metric: return the first message found."""
+    if info.get("raised_exception"):
+        return str(info.get("exception_message") or "")
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message") or "")
+    return ""
+
+
+class Validator:
+    """Holds one GX context and the Data Docs site of a run."""
+
+    def __init__(self, data_docs_dir: Path, suites_dir: Path = EXPECTATIONS_DIR):
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self._gx = gx
+        self.suites_dir = suites_dir
+        self.data_docs_dir = Path(data_docs_dir)
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.context.add_data_docs_site(
+            site_name="caqes",
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(self.data_docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+        self.datasource = self.context.data_sources.add_pandas("landing")
+        self._batches: dict[str, object] = {}
+        self._suites: dict[str, object] = {}
+        self._count = 0
+
+    @property
+    def index(self) -> Path:
+        return self.data_docs_dir / "index.html"
+
+    def _batch(self, source: str):
+        if source not in self._batches:
+            asset = self.datasource.add_dataframe_asset(name=source)
+            self._batches[source] = asset.add_batch_definition_whole_dataframe(f"{source}_fichier")
+        return self._batches[source]
+
+    def _suite(self, source: str):
+        if source not in self._suites:
+            d = load_suite_dict(source, self.suites_dir)
+            suite = self._gx.ExpectationSuite(name=d["name"], expectations=d["expectations"], meta=d.get("meta"))
+            self._suites[source] = self.context.suites.add(suite)
+        return self._suites[source]
+
+    def run(self, source: str, file_name: str, frame: pd.DataFrame, parameters: dict, run_name: str) -> tuple[Validation, object]:
+        """Validate ``frame`` (one file of ``source``); return the summary and the raw GX result."""
+        from great_expectations.checkpoint import UpdateDataDocsAction
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        self._count += 1
+        name = f"{self._count:03d}_{source}_{re.sub(r'[^A-Za-z0-9_.-]', '_', file_name)}"
+        vd = self.context.validation_definitions.add(
+            self._gx.ValidationDefinition(data=self._batch(source), suite=self._suite(source), name=name)
+        )
+        checkpoint = self.context.checkpoints.add(
+            self._gx.Checkpoint(
+                name=name,
+                validation_definitions=[vd],
+                actions=[UpdateDataDocsAction(name="data_docs", site_names=["caqes"])],
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_line"]},
+            )
+        )
+        result = checkpoint.run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters=parameters,
+            run_id=RunIdentifier(run_name=f"{run_name} {source} {file_name}".replace("/", "_")),
+        )
+        order = {e.id: i for i, e in enumerate(self._suite(source).expectations)}
+        return self._summarise(source, file_name, frame, result, order), result
+
+    def _summarise(self, source: str, file_name: str, frame: pd.DataFrame, result, order: dict) -> Validation:
+        by_line = {int(line): pos for pos, line in enumerate(frame["_line"])} if "_line" in frame.columns else {}
+        present = set(frame.columns)
+        failures: list[Failure] = []
+        evaluated = 0
+        for vr in result.run_results.values():
+            for er in sorted(vr.results, key=lambda r: order.get(r.expectation_config.id, len(order))):
+                evaluated += 1
+                if er.success:
+                    continue
+                cfg = er.expectation_config
+                kwargs, meta = dict(cfg.kwargs), dict(cfg.meta or {})
+                cols = _columns_of(kwargs, meta)
+                exc = er.exception_info or {}
+                if cfg.type != "expect_column_to_exist" and any(c not in present for c in cols if c != "_registre"):
+                    continue  # a check on a column the file lacks: expect_column_to_exist reports it
+                if kwargs.get("value_set") == [True]:
+                    cols = [c for c in cols if c != kwargs.get("column")]  # a helper flag: show what it is about
+                res = er.result or {}
+                sample = []
+                for item in (res.get("unexpected_index_list") or [])[:SAMPLE_SIZE]:
+                    line = int(item["_line"]) if isinstance(item, dict) and "_line" in item else None
+                    values = {}
+                    if line is not None and line in by_line:
+                        row = frame.iloc[by_line[line]]
+                        values = {c: _text(row[c]) for c in _shown(cols) if c in present}
+                    sample.append({"ligne": line, "valeurs": values})
+                failures.append(
+                    Failure(
+                        expectation=cfg.type,
+                        column=kwargs.get("column") or (",".join(kwargs.get("column_list") or []) or None),
+                        regle=meta.get("regle", cfg.type),
+                        count=None if res.get("unexpected_count") is None else int(res["unexpected_count"]),
+                        sample=sample,
+                        detail=_exception_text(exc),
+                    )
+                )
+        return Validation(source, file_name, len(frame), not failures, failures, [], evaluated)

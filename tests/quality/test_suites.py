@@ -1,0 +1,45 @@
+"""The versioned suites load into GX 1.x, are in sync with their builder, and cover the contract."""
+
+import json
+
+import pytest
+
+from caqes_tasks.ingest.columns import COLUMNS
+from caqes_tasks.quality.suite_builder import EXPECTATIONS_DIR, build_suite
+
+SOURCES = ["finess", *COLUMNS]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_suite_file_is_the_built_suite(source):
+    on_disk = json.loads((EXPECTATIONS_DIR / f"{source}.json").read_text(encoding="utf-8"))
+    assert on_disk == json.loads(json.dumps(build_suite(source), ensure_ascii=False))
+    for e in on_disk["expectations"]:
+        assert e["meta"]["regle"], e
+
+
+def test_suites_load_into_gx():
+    import great_expectations as gx
+
+    for source in SOURCES:
+        d = json.loads((EXPECTATIONS_DIR / f"{source}.json").read_text(encoding="utf-8"))
+        suite = gx.ExpectationSuite(name=d["name"], expectations=d["expectations"])
+        assert len(suite.expectations) == len(d["expectations"])
+
+
+def test_contract_checks_are_present():
+    def types(source):
+        return {(e["type"], e["kwargs"].get("column")) for e in build_suite(source)["expectations"]}
+
+    phev = types("phev")
+    for check in [("expect_column_values_to_be_in_set", "finess_geo__cle_ok"), ("expect_column_values_to_be_in_set", "_et_connu"),
+                  ("expect_column_values_to_be_between", "annee"), ("expect_column_values_to_be_between", "montant_rembourse"),
+                  ("expect_column_values_to_be_in_set", "volume__type_ok"), ("expect_column_values_to_be_in_set", "_num_le_den"),
+                  ("expect_column_values_to_be_in_set", "indicateur"), ("expect_compound_columns_to_be_unique", None),
+                  ("expect_column_to_exist", "montant_rembourse")]:
+        assert check in phev, check
+    assert ("expect_column_values_to_be_between", "coefficient") in types("modulations")
+    assert ("expect_column_values_to_be_between", "montant") in types("enveloppes")
+    assert ("expect_column_values_to_not_match_regex", "libelle") in types("engagements")
+    assert ("expect_column_values_to_be_in_set", "statut") in types("contrats")
+    assert ("expect_column_values_to_be_in_set", "suite") in types("observations")
