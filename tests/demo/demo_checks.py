@@ -97,10 +97,11 @@ def attainment(ref: Referentiel, code: str, r: Decimal, a: Decimal) -> Decimal:
     return Decimal(0)
 
 
-def national_evaluation(landing: Path, ref: Referentiel, annee: int) -> list[tuple[str, str, Decimal | None]]:
+def national_evaluation(landing: Path, ref: Referentiel, annee: int, values=None) -> list[tuple[str, str, Decimal | None]]:
     """(finess_geo, indicateur, attainment or None when not evaluable) for the ET × national
-    indicators targeted in ``annee`` whose EJ has V1 signed and in force."""
-    values = national_values(landing, ref)
+    indicators targeted in ``annee`` whose EJ has V1 signed and in force; ``values`` as given by
+    ``national_values`` (default: read from the landing folder)."""
+    values = values if values is not None else national_values(landing, ref)
     ejs = ej_by_year(landing)
     ets = {f for (f, a) in ejs if a == annee}
     signes = signed_in_force(landing, "V1", annee)

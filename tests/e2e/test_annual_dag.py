@@ -1,0 +1,251 @@
+"""End to end: the annual DAG through a real Airflow (`airflow dags test`, SQLite metadata) on the
+small demo region, then the figures checked against an independent reading of the landing files.
+
+The targeting and the attainments are recomputed here from the CSV files alone (pandas +
+Decimal, tests/demo/demo_checks.py), not from the warehouse, so the marts are checked against
+the rules, not against themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from pypdf import PdfReader
+
+from caqes_tasks.airflow_local import dags_test
+from caqes_tasks.demo import generate_demo
+from caqes_tasks.notices.formatting import euros, normalise_spaces
+from caqes_tasks.referentiel import load_referentiel
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "demo"))
+from demo_checks import national_evaluation, national_targeted, national_values, ej_by_year  # noqa: E402
+
+pytestmark = pytest.mark.airflow
+
+YEAR = 2024
+AS_OF = "2025-04-15"
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _marts(warehouse: Path, year: int) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        out = {}
+        for (name,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
+        ).fetchall():
+            cols = [
+                c
+                for (c,) in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema='marts' "
+                    "AND table_name=? ORDER BY ordinal_position",
+                    [name],
+                ).fetchall()
+            ]
+            if "annee" in cols:
+                out[name] = sorted(
+                    con.execute(f"SELECT * FROM marts.{name} WHERE annee = ?", [year]).fetchall(), key=repr
+                )
+        return out
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def annual_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    landing = root / "landing"
+    generate_demo(landing, size="small", seed=2022)
+    out = root / "out"
+    conf = {"year": YEAR, "landing": str(landing), "out": str(out), "as_of": AS_OF}
+    state = dags_test("caqes_annual", conf, home=root / "airflow", logical_date=AS_OF)
+    return {"root": root, "landing": landing, "out": out, "conf": conf, "state": state}
+
+
+def _run_id(out: Path) -> str:
+    latest = out / "feeds" / str(YEAR) / "latest" / "manifest.json"
+    return json.loads(latest.read_text())["run_id"]
+
+
+def test_dag_run_succeeds_and_writes_every_output(annual_run):
+    out = annual_run["out"]
+    assert annual_run["state"] == "success"
+    run_id = _run_id(out)
+    manifest = json.loads((out / "runs" / run_id / "manifest.json").read_text())
+    assert manifest["outcome"] == "success"
+    for stage in ("ingest", "transform", "outcomes", "notices", "feeds", "report"):
+        assert stage in manifest["timings_s"], stage
+        assert stage in manifest["rows"], stage
+    assert any(k.startswith("referentiel/") for k in manifest["inputs"]["hashes"])
+    assert manifest["orchestrator_run_id"].startswith("manual__")  # the Airflow run it came from
+    for mart in ("dim_etablissement", "fct_ciblage", "fct_evaluation", "fct_score", "fct_interessement", "fct_sanction"):
+        assert (out / "feeds" / str(YEAR) / "latest" / f"{mart}.parquet").exists(), mart
+        assert (out / "feeds" / str(YEAR) / "latest" / f"{mart}.csv").exists(), mart
+    assert (out / "reports" / str(YEAR) / f"campagne_{YEAR}.html").exists()
+    assert list((out / "notices" / str(YEAR)).glob("*/notification_prealable.pdf"))
+    assert list((out / "notices" / str(YEAR)).glob("*/notification_interessement.pdf"))
+
+
+def test_targeting_matches_the_rules_recomputed_from_the_files(annual_run):
+    landing, out = annual_run["landing"], annual_run["out"]
+    ref = load_referentiel()
+    ets = {f for (f, a) in ej_by_year(landing) if a == YEAR}
+    expected = national_targeted(national_values(landing, ref), ref, YEAR, ets)
+    con = duckdb.connect(str(out / "warehouse" / "caqes.duckdb"), read_only=True)
+    got = set(
+        con.execute(
+            "SELECT finess_geo, indicateur FROM marts.fct_ciblage "
+            "WHERE annee = ? AND cible AND type_indicateur = 'national'",
+            [YEAR],
+        ).fetchall()
+    )
+    con.close()
+    assert expected, "the small demo targets some ETs"
+    assert got == expected
+
+
+def test_attainment_matches_the_rules_recomputed_from_the_files(annual_run):
+    """rules.md §5 recomputed from the files. Rates and shares are measured to 6 decimals
+    (DECIMAL(18,6)) and so is the target, and attainment is computed from these published
+    figures, so a reader can check it from the notice's own table."""
+    landing, out = annual_run["landing"], annual_run["out"]
+    ref = load_referentiel()
+    six = Decimal("0.000001")
+    values = {
+        k: (v.quantize(six, rounding=ROUND_HALF_UP), b, m) for k, (v, b, m) in national_values(landing, ref).items()
+    }
+    expected = national_evaluation(landing, ref, YEAR, values=values)
+
+    def attainment(code: str, r: Decimal, a: Decimal) -> Decimal:
+        ind = ref.by_code[code]
+        if ind.objectif_valeur is not None:
+            t = ind.objectif_valeur
+        else:
+            t = (r * (1 + ind.objectif_taux_evolution)).quantize(six, rounding=ROUND_HALF_UP)
+        if a <= t:
+            return Decimal(1)
+        if t < r and a < r:
+            return ((r - a) / (r - t)).quantize(six, rounding=ROUND_HALF_UP)
+        return Decimal(0)
+
+    con = duckdb.connect(str(out / "warehouse" / "caqes.duckdb"), read_only=True)
+    rows = con.execute(
+        "SELECT finess_geo, indicateur, atteinte, evaluable FROM marts.fct_evaluation "
+        "WHERE annee = ? AND sous_contrat AND type_indicateur = 'national'",
+        [YEAR],
+    ).fetchall()
+    con.close()
+    got = {(f, c): (a, e) for f, c, a, e in rows}
+    assert len(expected) > 0
+    assert set(got) == {(f, c) for f, c, _ in expected}
+    partial = 0
+    for f, c, a in expected:
+        atteinte, evaluable = got[(f, c)]
+        if a is None:
+            assert evaluable is False and atteinte is None, (f, c)
+            continue
+        assert evaluable is True, (f, c)
+        r, n = values[(f, YEAR - 1, c)][0], values[(f, YEAR, c)][0]
+        assert atteinte == attainment(c, r, n), (f, c, atteinte)
+        partial += 0 < atteinte < 1
+    assert partial, "a partial attainment is exercised"
+
+
+def test_money_respects_envelopes_and_legal_caps(annual_run):
+    landing, out = annual_run["landing"], annual_run["out"]
+    con = duckdb.connect(str(out / "warehouse" / "caqes.duckdb"), read_only=True)
+    distributed = dict(
+        con.execute(
+            "SELECT code, sum(montant) FROM marts.fct_interessement WHERE annee=? AND type='regional' GROUP BY 1",
+            [YEAR],
+        ).fetchall()
+    )
+    sanctions = con.execute(
+        "SELECT finess_ej, volet, motif, montant, base_produits_am FROM marts.fct_sanction WHERE annee=?", [YEAR]
+    ).fetchall()
+    con.close()
+    envelopes = {}
+    for path in (landing / "enveloppes").glob("*.csv"):
+        for line in path.read_text(encoding="utf-8-sig").splitlines()[1:]:
+            annee, theme, montant = line.split(";")
+            if int(annee) == YEAR:
+                envelopes[theme] = Decimal(montant.replace(",", "."))
+    assert distributed, "regional intéressement was distributed"
+    for theme, total in distributed.items():
+        assert isinstance(total, Decimal)
+        assert total <= envelopes[theme], theme
+    per_ej: dict[str, Decimal] = {}
+    for ej, volet, motif, montant, base in sanctions:
+        assert montant <= base * Decimal("0.01"), (ej, volet, motif)
+        per_ej[ej] = per_ej.get(ej, Decimal(0)) + montant
+        assert per_ej[ej] <= base * Decimal("0.05"), ej
+
+
+def test_notices_carry_the_figures_of_the_marts(annual_run):
+    out = annual_run["out"]
+    run_id = _run_id(out)
+    con = duckdb.connect(str(out / "warehouse" / "caqes.duckdb"), read_only=True)
+    ej, total = con.execute(
+        "SELECT finess_ej, sum(montant) FROM marts.fct_interessement WHERE annee=? GROUP BY 1 "
+        "HAVING sum(montant) > 0 ORDER BY 1 LIMIT 1",
+        [YEAR],
+    ).fetchone()
+    con.close()
+    pdf = out / "notices" / str(YEAR) / ej / "notification_interessement.pdf"
+    text = normalise_spaces("\n".join(page.extract_text() for page in PdfReader(pdf).pages))
+    assert ej in text
+    assert normalise_spaces(euros(total)) in text
+    assert run_id in text
+
+
+def test_rerun_changes_nothing(annual_run):
+    out, conf, root = annual_run["out"], annual_run["conf"], annual_run["root"]
+    warehouse = out / "warehouse" / "caqes.duckdb"
+    before_marts = _marts(warehouse, YEAR)
+    before_feeds = _tree_digest(out / "feeds" / str(YEAR) / "latest")
+    before_notices = _tree_digest(out / "notices" / str(YEAR))
+    latest_target = (out / "feeds" / str(YEAR) / "latest").resolve()
+    dags_test("caqes_annual", conf, home=root / "airflow", logical_date=AS_OF)
+    assert (out / "feeds" / str(YEAR) / "latest").resolve() == latest_target
+    assert _tree_digest(out / "feeds" / str(YEAR) / "latest") == before_feeds
+    assert _tree_digest(out / "notices" / str(YEAR)) == before_notices
+    assert _marts(warehouse, YEAR) == before_marts
+
+
+def test_bad_input_blocks_the_year_and_keeps_published_results(annual_run, tmp_path):
+    """A corrupted delivery for the year: quarantined, nothing computed, last results kept."""
+    out, root = annual_run["out"], annual_run["root"]
+    landing = tmp_path / "landing"
+    shutil.copytree(annual_run["landing"], landing)
+    bad = landing / "phev" / f"phev_{YEAR}_rectificatif.csv"
+    bad.write_text(
+        "finess_geo;annee;indicateur;montant_rembourse;volume;numerateur;denominateur\n"
+        f"330000001;{YEAR};NAT_1;-12,50;3;;\n",
+        encoding="utf-8",
+    )
+    latest = out / "feeds" / str(YEAR) / "latest"
+    before = (latest.resolve(), _tree_digest(latest))
+    before_marts = _marts(out / "warehouse" / "caqes.duckdb", YEAR)
+    conf = {**annual_run["conf"], "landing": str(landing)}
+    dags_test("caqes_annual", conf, home=root / "airflow", logical_date=AS_OF)
+    assert (latest.resolve(), _tree_digest(latest)) == before
+    outcome_rows = {k: v for k, v in _marts(out / "warehouse" / "caqes.duckdb", YEAR).items() if k.startswith("fct_")}
+    assert outcome_rows == {k: v for k, v in before_marts.items() if k.startswith("fct_")}
+    quarantined = list((out / "quarantine").rglob(bad.name))
+    assert quarantined, "the bad file is copied to quarantine with its report"
+    manifests = [json.loads(p.read_text()) for p in (out / "runs").glob("*/manifest.json")]
+    assert any(m["outcome"] == "blocked" for m in manifests)
