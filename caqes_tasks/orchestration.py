@@ -73,3 +73,29 @@ def outcome_of(ctx, last_stage: str) -> str:
     if ingest.get("years", {}).get(str(ctx.year), {}).get("status", "ok") != "ok" and last_stage == "report":
         return "blocked"
     return "success" if last_stage in records else "failed"
+
+
+def dag_params(year_help: str) -> dict:
+    """The params both DAGs accept (a run may override the CAQES_* defaults)."""
+    from airflow.sdk import Param
+
+    return {
+        "year": Param(None, type=["null", "integer"], description=year_help),
+        "landing": Param(None, type=["null", "string"], description="Landing folder (default: CAQES_LANDING)"),
+        "out": Param(None, type=["null", "string"], description="Output folder (default: CAQES_OUT)"),
+        "as_of": Param(None, type=["null", "string"], description="Date the run acts on, YYYY-MM-DD"),
+        "referentiel": Param(None, type=["null", "string"], description="Campaign référentiel YAML"),
+    }
+
+
+def finalize_run(ctx: dict, last_stage: str) -> str:
+    """Write the run manifest with the run's outcome; fail the task when the run failed."""
+    from caqes_tasks.context import RunContext
+    from caqes_tasks.pipeline import finalize
+
+    run = RunContext.from_dict(ctx)
+    outcome = outcome_of(run, last_stage=last_stage)
+    path = finalize(run, outcome)
+    if outcome == "failed":
+        raise RuntimeError(f"run {run.run_id} failed; manifest {path}")
+    return str(path)

@@ -8,9 +8,9 @@ Wiring only: every task calls a stage of ``caqes_tasks.pipeline``.
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Param, dag, task
+from airflow.sdk import dag, task
 
-from caqes_tasks.orchestration import DEFAULT_ARGS, NIGHTLY_SCHEDULE, TIMEZONE
+from caqes_tasks.orchestration import DEFAULT_ARGS, NIGHTLY_SCHEDULE, TIMEZONE, dag_params
 
 
 @dag(
@@ -25,13 +25,7 @@ from caqes_tasks.orchestration import DEFAULT_ARGS, NIGHTLY_SCHEDULE, TIMEZONE
     dagrun_timeout=pendulum.duration(hours=4),
     tags=["caqes", "nightly"],
     doc_md=__doc__,
-    params={
-        "year": Param(None, type=["null", "integer"], description="Campaign year (default: last closed)"),
-        "landing": Param(None, type=["null", "string"], description="Landing folder (default: CAQES_LANDING)"),
-        "out": Param(None, type=["null", "string"], description="Output folder (default: CAQES_OUT)"),
-        "as_of": Param(None, type=["null", "string"], description="Date the run acts on, YYYY-MM-DD"),
-        "referentiel": Param(None, type=["null", "string"], description="Campaign référentiel YAML"),
-    },
+    params=dag_params("Campaign year (default: last closed)"),
 )
 def caqes_nightly():
     @task
@@ -58,16 +52,9 @@ def caqes_nightly():
 
     @task(trigger_rule="all_done", retries=0)
     def finalize(ctx: dict) -> str:
-        from caqes_tasks.context import RunContext
-        from caqes_tasks.orchestration import outcome_of
-        from caqes_tasks.pipeline import finalize as write_manifest
+        from caqes_tasks.orchestration import finalize_run
 
-        run = RunContext.from_dict(ctx)
-        outcome = outcome_of(run, last_stage="transform")
-        path = write_manifest(run, outcome)
-        if outcome == "failed":
-            raise RuntimeError(f"run {run.run_id} failed; manifest {path}")
-        return str(path)
+        return finalize_run(ctx, last_stage="transform")
 
     ctx = prepare()
     ingested = ingest(ctx)

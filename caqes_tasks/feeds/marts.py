@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from caqes_tasks.warehouse.schema import PUBLISHED_MARTS
+
 # Every mart the feeds publish, in publication order (dbt marts, then outcome tables).
-MARTS: tuple[str, ...] = (
-    "dim_etablissement",
-    "fct_indicateur",
-    "fct_ciblage",
-    "fct_volet_propose",
-    "fct_contractualisation",
-    "fct_evaluation",
-    "fct_score",
-    "fct_interessement",
-    "fct_sanction",
-    "fct_procedure",
-    "fct_retenue",
-)
+MARTS: tuple[str, ...] = PUBLISHED_MARTS
 
 
 def existing_marts(con) -> list[str]:

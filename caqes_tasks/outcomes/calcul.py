@@ -78,7 +78,7 @@ def interessement_regional(e: Entrees, ref) -> tuple[list[dict], list[dict], dic
         env = enveloppes[theme]
         scores = {ej: e.scores.get((ej, "theme", theme)) for ej in ejs}
         parts = it.repartir_theme(theme, env, scores, None, ref.redistribuer_non_consomme)
-        totaux[theme] = {"enveloppe": env, "distribue": sum(p.montant for p in parts)}
+        totaux[theme] = {"enveloppe": env, "distribue": sum(p.montant for p in parts), "nb_ej": len(ejs)}
         for p in parts:
             rows.append({
                 "finess_ej": p.finess_ej, "annee": e.annee, "type": "regional", "code": theme,
@@ -92,6 +92,15 @@ def interessement_regional(e: Entrees, ref) -> tuple[list[dict], list[dict], dic
                 retenues.append(retenue(p.finess_ej, e.annee, f"interessement_regional:{theme}",
                                         "thème non évaluable: place conservée dans le prorata, montant 0"))
     return rows, retenues, totaux
+
+
+def lignes_enveloppe(annee: int, totaux: dict) -> list[dict]:
+    """One row per regional theme: the envelope and what step 5 distributed (before modulation)."""
+    return [
+        {"annee": annee, "theme": theme, "montant": _eur(t["enveloppe"]),
+         "montant_distribue": _eur(t["distribue"]), "nb_ej_concernees": t["nb_ej"]}
+        for theme, t in sorted(totaux.items())
+    ]
 
 
 def appliquer_modulations(rows: list[dict], e: Entrees) -> list[dict]:

@@ -2,7 +2,7 @@
 
 Reads marts.fct_score, fct_evaluation, fct_contractualisation, dim_etablissement, raw.produits_am,
 enveloppes, modulations, observations and the référentiel; writes marts.fct_interessement,
-fct_sanction, fct_procedure, fct_retenue for ``ctx.year`` (that year's rows replaced in one
+fct_enveloppe, fct_sanction, fct_procedure, fct_retenue for ``ctx.year`` (that year's rows replaced in one
 transaction, every row carrying ``ctx.run_id``) and appends the procedure's new states to
 meta.procedure, which re-runs never replace.
 """
@@ -19,7 +19,7 @@ from caqes_tasks.referentiel import load_referentiel
 from caqes_tasks.warehouse import connect, writer_lock
 from caqes_tasks.warehouse.schema import META_TABLES, OUTCOME_TABLES, create_schemas
 
-TABLES = ("fct_interessement", "fct_sanction", "fct_procedure", "fct_retenue")
+TABLES = ("fct_interessement", "fct_enveloppe", "fct_sanction", "fct_procedure", "fct_retenue")
 
 
 def _columns(ddl: str) -> list[str]:
@@ -95,6 +95,7 @@ def outcomes_stage(ctx: RunContext) -> dict:
             r["montant"] = cents_to_euros(r["montant"])
         out = {
             "fct_interessement": interessement,
+            "fct_enveloppe": calcul.lignes_enveloppe(ctx.year, totaux_themes),
             "fct_sanction": sanction_rows,
             "fct_procedure": procedure_rows,
             "fct_retenue": retenues,
@@ -124,7 +125,10 @@ def outcomes_stage(ctx: RunContext) -> dict:
         "rows": {t: len(r) for t, r in out.items()} | {"meta.procedure (new states)": len(snapshots)},
         "outputs": {"warehouse": str(ctx.warehouse)},
         "totals": {k: str(cents_to_euros(v)) for k, v in totals.items()},
-        "themes": {t: {k: str(cents_to_euros(v)) for k, v in d.items()} for t, d in totaux_themes.items()},
+        "themes": {
+            t: {"enveloppe": str(cents_to_euros(d["enveloppe"])), "distribue": str(cents_to_euros(d["distribue"]))}
+            for t, d in totaux_themes.items()
+        },
         "procedure": {
             etape: sum(1 for s in courants.values() if s.etape == etape)
             for etape in sorted({s.etape for s in courants.values()})

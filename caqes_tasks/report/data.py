@@ -186,8 +186,9 @@ def _overview(con, c: Campaign) -> None:
 def _envelopes(con, c: Campaign) -> None:
     """Regional envelope per theme vs what was distributed (regional intéressement lines).
 
-    The envelope is ``marts.fct_enveloppe`` (annee, theme, montant) when that mart exists, else
-    the sum of the ceilings (``montant_plafond``) of the EJs concerned by the theme.
+    The envelope is ``marts.fct_enveloppe`` (annee, theme, montant, written by the outcomes
+    stage) when it holds the year, else (a warehouse from before that table) the sum of the
+    ceilings (``montant_plafond``) of the EJs concerned by the theme.
     """
     if "fct_interessement" not in c.marts:
         return
@@ -201,8 +202,8 @@ def _envelopes(con, c: Campaign) -> None:
             [c.annee],
         )
     }
+    envelope = {}
     if "fct_enveloppe" in c.marts:
-        c.enveloppe_source = "marts.fct_enveloppe"
         envelope = {
             r["theme"]: r["montant"]
             for r in _rows(
@@ -211,6 +212,8 @@ def _envelopes(con, c: Campaign) -> None:
                 [c.annee],
             )
         }
+    if envelope:
+        c.enveloppe_source = "marts.fct_enveloppe"
     else:
         c.enveloppe_source = "somme des plafonds des EJ concernés"
         envelope = {t: r["plafonds"] or ZERO for t, r in distributed.items()}

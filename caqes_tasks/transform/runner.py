@@ -15,21 +15,16 @@ from pathlib import Path
 
 from caqes_tasks.context import RunContext
 from caqes_tasks.referentiel import REPO_ROOT
+from caqes_tasks.warehouse.schema import DBT_MARTS
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
-MARTS: tuple[str, ...] = (
-    "dim_etablissement",
-    "fct_indicateur",
-    "fct_ciblage",
-    "fct_volet_propose",
-    "fct_contractualisation",
-    "fct_evaluation",
-    "fct_score",
-)
+MARTS = DBT_MARTS
 
 # Nightly run: indicators and targeting only (with everything they are built from).
 NIGHTLY_SELECT = "+dim_etablissement +fct_indicateur +fct_ciblage +fct_volet_propose"
+# Named selections the DAGs and the CLI use; anything else is passed to dbt as is.
+SELECTIONS = {"indicators": NIGHTLY_SELECT}
 
 _FAILED = {"error", "fail", "runtime error"}
 _ENV_LOCK = threading.Lock()  # dbt reads the environment: one invocation at a time per process
@@ -174,7 +169,8 @@ def count_mart_rows(warehouse: Path, marts: Sequence[str] = MARTS) -> dict[str, 
 def transform_stage(ctx: RunContext, select: str | None = None) -> dict:
     """Build the dbt project on the run's warehouse (models, unit tests, data tests), then the docs.
 
-    ``select``: a dbt selection (e.g. ``NIGHTLY_SELECT`` for indicators and targeting only);
+    ``select``: a name of SELECTIONS (``"indicators"``: indicators and targeting only) or a dbt
+    selection;
     ``None`` builds everything. Raises ``TransformError`` naming the failing nodes.
     Returns rows per mart, test counts and outputs (docs index.html, dbt run results).
     """
@@ -189,6 +185,7 @@ def transform_stage(ctx: RunContext, select: str | None = None) -> dict:
     }
     env = {"CAQES_WAREHOUSE": str(ctx.warehouse)}
     with writer_lock(ctx.warehouse):
+        select = SELECTIONS.get(select, select)
         build = run_dbt(["build"], work_dir=work_dir, dbt_vars=dbt_vars, env=env, select=select)
         summary = _raise_if_failed("build", build)
         docs = run_dbt(["docs", "generate"], work_dir=work_dir, dbt_vars=dbt_vars, env=env)

@@ -104,9 +104,25 @@ OUTCOME_TABLES: dict[str, str] = {
         date_notification DATE, date_limite_observations DATE, date_reception_observations DATE,
         suite_observations VARCHAR, date_decision DATE, montant_notifie DECIMAL(18,2),
         montant_final DECIMAL(18,2), run_id VARCHAR NOT NULL""",
+    "fct_enveloppe": """annee INTEGER NOT NULL, theme VARCHAR NOT NULL, montant DECIMAL(18,2) NOT NULL,
+        montant_distribue DECIMAL(18,2) NOT NULL, nb_ej_concernees INTEGER NOT NULL,
+        run_id VARCHAR NOT NULL""",
     "fct_retenue": """finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, objet VARCHAR NOT NULL,
         raison VARCHAR NOT NULL, run_id VARCHAR NOT NULL""",
 }
+
+
+# dbt marts (dbt_project/models/marts, contracts there) and every table published as a feed.
+DBT_MARTS: tuple[str, ...] = (
+    "dim_etablissement",
+    "fct_indicateur",
+    "fct_ciblage",
+    "fct_volet_propose",
+    "fct_contractualisation",
+    "fct_evaluation",
+    "fct_score",
+)
+PUBLISHED_MARTS: tuple[str, ...] = DBT_MARTS + tuple(OUTCOME_TABLES)
 
 
 def create_schemas(con) -> None:

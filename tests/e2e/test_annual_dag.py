@@ -177,6 +177,9 @@ def test_money_respects_envelopes_and_legal_caps(annual_run):
     sanctions = con.execute(
         "SELECT finess_ej, volet, motif, montant, base_produits_am FROM marts.fct_sanction WHERE annee=?", [YEAR]
     ).fetchall()
+    published_envelopes = dict(
+        con.execute("SELECT theme, montant FROM marts.fct_enveloppe WHERE annee=?", [YEAR]).fetchall()
+    )
     con.close()
     envelopes = {}
     for path in (landing / "enveloppes").glob("*.csv"):
@@ -185,6 +188,8 @@ def test_money_respects_envelopes_and_legal_caps(annual_run):
             if int(annee) == YEAR:
                 envelopes[theme] = Decimal(montant.replace(",", "."))
     assert distributed, "regional intéressement was distributed"
+    assert published_envelopes == {t: m for t, m in envelopes.items() if t in published_envelopes}
+    assert set(distributed) <= set(published_envelopes)
     for theme, total in distributed.items():
         assert isinstance(total, Decimal)
         assert total <= envelopes[theme], theme

@@ -37,9 +37,11 @@ def test_envelope_comes_from_an_envelope_mart_when_there_is_one(ctx):
 
     con = duckdb.connect(str(ctx.warehouse))
     try:
-        con.execute("CREATE TABLE marts.fct_enveloppe (annee INTEGER, theme VARCHAR, montant DECIMAL(18,2))")
-        con.execute("INSERT INTO marts.fct_enveloppe VALUES (2023, 'ATB', 200000.00), (2023, 'GENBIO', 100000.05), "
-                    "(2023, 'TS', 50000.00), (2022, 'ATB', 1.00)")
+        con.execute(
+            "INSERT INTO marts.fct_enveloppe (annee, theme, montant, montant_distribue, nb_ej_concernees, run_id) "
+            "VALUES (2023, 'ATB', 200000.00, 0, 0, 'r'), (2023, 'GENBIO', 100000.05, 0, 0, 'r'), "
+            "(2023, 'TS', 50000.00, 0, 0, 'r'), (2022, 'ATB', 1.00, 0, 0, 'r')"
+        )
     finally:
         con.close()
     html = open(report_stage(ctx, pdf_engine="fpdf2")["outputs"]["html"], encoding="utf-8").read()
