@@ -175,6 +175,9 @@ def _indicateur(raw: dict, volets: set[str], themes: dict[str, str], defaut_part
     objectif = raw.get("objectif") or {}
     if ("taux_evolution" in objectif) == ("valeur" in objectif):
         raise ReferentielError(f"{where}: objectif needs exactly one of taux_evolution / valeur")
+    poids = _dec(raw.get("poids", 1), where)
+    if poids <= 0:
+        raise ReferentielError(f"{where}: poids must be > 0")
     part = _dec(raw.get("part_nationale"), where)
     if raw["type"] == "national" and part is None:
         part = defaut_part
@@ -195,7 +198,7 @@ def _indicateur(raw: dict, volets: set[str], themes: dict[str, str], defaut_part
         liste_ciblage=tuple(str(f) for f in ciblage.get("finess", [])),
         objectif_taux_evolution=_dec(objectif.get("taux_evolution"), where),
         objectif_valeur=_dec(objectif.get("valeur"), where),
-        poids=_dec(raw.get("poids", 1), where),
+        poids=poids,
         part_nationale=part,
         source=str(raw.get("source", "")),
     )
@@ -211,6 +214,9 @@ def load_referentiel(path: Path | str | None = None) -> Referentiel:
     for t in data["themes"]:
         if t["volet"] not in volets:
             raise ReferentielError(f"theme {t['code']}: unknown volet {t['volet']}")
+    for entry in (*data["volets"], *data["themes"]):
+        if _dec(entry.get("poids", 1), f"{entry['code']}") <= 0:
+            raise ReferentielError(f"{entry['code']}: poids must be > 0")
     interet = data.get("interessement", {})
     defaut_part = _dec(interet.get("part_nationale_defaut", "0.30"), "interessement")
     indicateurs = tuple(_indicateur(i, volets, themes, defaut_part) for i in data["indicateurs"])
