@@ -44,8 +44,10 @@ def read_manifest(folder: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
-def publish(folder: Path, files: dict[str, bytes], run_id: str) -> dict:
+def publish(folder: Path, files: dict[str, bytes], run_id: str, extra: dict | None = None) -> dict:
     """Make ``folder`` hold exactly ``files`` (relative path → bytes) for this run.
+
+    ``extra`` adds entries to the manifest (e.g. the PDFs' render keys).
 
     Returns ``{"written": [...], "archived": [...], "removed": [...]}`` (relative paths)."""
     previous = read_manifest(folder)
@@ -72,6 +74,7 @@ def publish(folder: Path, files: dict[str, bytes], run_id: str) -> dict:
     manifest = {
         "run_id": run_id,
         "files": {rel: sha256_bytes(content) for rel, content in sorted(files.items())},
+        **{k: val for k, val in sorted((extra or {}).items()) if k not in ("run_id", "files")},
     }
     write_atomic(folder / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
     return {"written": written, "archived": archived, "removed": removed}
