@@ -20,11 +20,6 @@ select
     theme,
     cast(count(*) as integer) as nb_indicateurs,
     cast(count(atteinte) as integer) as nb_elements,
-    cast(
-        {{ caqes.div_round(
-            'sum(case when atteinte is not null then atteinte * poids * 100 end)',
-            'sum(case when atteinte is not null then poids end)',
-            2, 14) }}
-    as decimal(5, 2)) as score
+    {{ caqes.weighted_score('atteinte', 'poids', 14, factor=100) }} as score
 from atteintes
 group by finess_ej, annee, campagne, volet, theme

@@ -18,11 +18,6 @@ select
     volet,
     cast(count(*) as integer) as nb_themes,
     cast(count(score) as integer) as nb_elements,
-    cast(
-        {{ caqes.div_round(
-            'sum(case when score is not null then score * poids end)',
-            'sum(case when score is not null then poids end)',
-            2, 6) }}
-    as decimal(5, 2)) as score
+    {{ caqes.weighted_score('score', 'poids', 6) }} as score
 from themes
 group by finess_ej, annee, campagne, volet

@@ -17,11 +17,6 @@ select
     campagne,
     cast(count(*) as integer) as nb_volets,
     cast(count(score) as integer) as nb_elements,
-    cast(
-        {{ caqes.div_round(
-            'sum(case when score is not null then score * poids end)',
-            'sum(case when score is not null then poids end)',
-            2, 6) }}
-    as decimal(5, 2)) as score
+    {{ caqes.weighted_score('score', 'poids', 6) }} as score
 from volets
 group by finess_ej, annee, campagne
