@@ -1,60 +1,42 @@
-"""French number formatting for the report (exact: Decimal in, text out)."""
+"""French formatting for the report: the notices' formatting (one typography for every
+document the ARS publishes) plus a dash for missing figures and the report's labels."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-NNBSP = "\u202f"  # narrow no-break space: thousands separator
-NBSP = "\u00a0"
+from caqes_tasks.notices.formatting import euros as fr_euros
+from caqes_tasks.notices.formatting import nombre, pourcent
 
 STATUTS = {"signe": "signé", "refus": "refus", "en_cours": "en cours", "absent": "absent"}
 TYPES = {"national": "national", "regional": "régional"}
 MOTIFS = {"refus": "refus de signer", "non_atteinte": "non-atteinte des objectifs", "capes": "CAPES"}
 
-
-def group(digits: str) -> str:
-    out = []
-    while len(digits) > 3:
-        out.insert(0, digits[-3:])
-        digits = digits[:-3]
-    out.insert(0, digits)
-    return NNBSP.join(out)
+DASH = "–"  # shown for a missing figure
 
 
 def number(value, places: int = 2) -> str:
-    """``1234567.891`` → ``1 234 567,89`` (half-up); empty text for None."""
-    if value is None:
-        return "–"
-    q = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    sign = "-" if q < 0 else ""
-    text = format(abs(q), "f")
-    whole, _, frac = text.partition(".")
-    return sign + group(whole) + ("," + frac if frac else "")
+    """``1234567.891`` → ``1 234 567,89`` (half-up); a dash for None."""
+    return DASH if value is None else nombre(value, places)
 
 
 def euros(value) -> str:
-    return "–" if value is None else number(value, 2) + NBSP + "€"
+    return DASH if value is None else fr_euros(value)
 
 
 def percent(value, places: int = 2) -> str:
     """A value already in percent (scores): ``66.67`` → ``66,67 %``."""
-    return "–" if value is None else number(value, places) + NBSP + "%"
+    return DASH if value is None else pourcent(value, places)
 
 
 def ratio_percent(value, places: int = 1) -> str:
     """A decimal ratio: ``-0.05`` → ``-5,0 %``; ``0.8`` → ``80,0 %``."""
-    return "–" if value is None else number(Decimal(value) * 100, places) + NBSP + "%"
+    return DASH if value is None else pourcent(Decimal(value) * 100, places)
 
 
 def plain(value) -> str:
     """Decimal value without trailing zeros, French comma: ``0.450000`` → ``0,45``."""
-    if value is None:
-        return "–"
-    d = Decimal(value)
-    text = format(d.normalize(), "f") if d == d.to_integral_value() or d.normalize().as_tuple().exponent < 0 else format(d, "f")
-    whole, _, frac = text.partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    return sign + group(whole.lstrip("-")) + ("," + frac if frac else "")
+    return DASH if value is None else nombre(value, -1, rogner=True)
 
 
 def statut(code: str | None) -> str:
