@@ -6,8 +6,9 @@ Kept free of heavy imports: the DAG files import this module at parse time.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 DEFAULT_ARGS = {
     "owner": "ars-data",
@@ -28,11 +29,34 @@ def _setting(params: dict, key: str, env: str, default: str | None = None) -> st
     return str(value) if value not in (None, "") else os.environ.get(env, default)
 
 
+def run_date(context: dict) -> date:
+    """The day a DAG run acts on: its logical date, in Paris time.
+
+    A backfill or a late retry therefore acts on its own date, never on the wall clock. A run
+    triggered without a logical date (Airflow 3 allows it) acts on the moment it was asked to
+    run (``run_after``).
+    """
+    dag_run = context.get("dag_run")
+    when = (
+        context.get("logical_date")
+        or (getattr(dag_run, "logical_date", None) if dag_run is not None else None)
+        or (getattr(dag_run, "run_after", None) if dag_run is not None else None)
+        or context.get("data_interval_end")
+    )
+    if not isinstance(when, datetime):
+        raise ValueError("the DAG run has neither a logical date nor a run_after date")
+    if when.tzinfo is None:
+        raise ValueError(f"the DAG run's date {when} has no time zone")
+    return when.astimezone(ZoneInfo(TIMEZONE)).date()
+
+
 def context_from_airflow(context: dict, kind: str):
     """Build the RunContext of a DAG run: DAG params first, then CAQES_* variables.
 
-    year: ``params.year``, else the year before the run's logical date (the annual run of
-    April N+1 evaluates N), clamped to the campaign's evaluation years for the nightly run.
+    as_of: ``params.as_of``, else ``CAQES_AS_OF``, else the run's logical date in Paris time
+    (:func:`run_date`), so the same logical run always gets the same date and run id.
+    year: ``params.year``, else the year before that date (the annual run of April N+1
+    evaluates N), clamped to the campaign's evaluation years for the nightly run.
     """
     from caqes_tasks.pipeline import prepare
     from caqes_tasks.referentiel import load_referentiel
@@ -40,11 +64,11 @@ def context_from_airflow(context: dict, kind: str):
     params = context.get("params") or {}
     referentiel = _setting(params, "referentiel", "CAQES_REFERENTIEL")
     ref = load_referentiel(referentiel)
-    when = context.get("logical_date") or context.get("data_interval_end")
+    day = run_date(context)
     if params.get("year"):
         year = int(params["year"])
     else:
-        year = (when.year if when else __import__("datetime").date.today().year) - 1
+        year = day.year - 1
         if kind == "nightly":
             year = min(max(year, min(ref.annees_evaluation)), max(ref.annees_evaluation))
     landing = _setting(params, "landing", "CAQES_LANDING", "data/landing")
@@ -54,7 +78,7 @@ def context_from_airflow(context: dict, kind: str):
         landing=Path(landing),
         out=Path(out),
         referentiel=referentiel,
-        as_of=_setting(params, "as_of", "CAQES_AS_OF"),
+        as_of=_setting(params, "as_of", "CAQES_AS_OF") or day.isoformat(),
         orchestrator_run_id=str(context.get("run_id") or ""),
         kind=kind,
     )

@@ -36,8 +36,10 @@ def test_nightly_loads_then_does_nothing_when_nothing_is_new(tmp_path):
     [first] = _manifests(out)
     assert first["outcome"] == "success"
 
+    # no as_of this time: the run acts on its logical date (Paris time), not on the wall clock
     started = time.monotonic()
-    dags_test("caqes_nightly", {**conf, "as_of": "2025-03-02"}, home=tmp_path / "airflow", logical_date="2025-03-02")
+    without_date = {k: v for k, v in conf.items() if k != "as_of"}
+    dags_test("caqes_nightly", without_date, home=tmp_path / "airflow", logical_date="2025-03-02")
     second = [m for m in _manifests(out) if m["as_of"] == "2025-03-02"]
     assert [m["outcome"] for m in second] == ["nothing_new"]
     assert "transform" not in second[0]["timings_s"]
