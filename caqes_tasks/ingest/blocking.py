@@ -12,6 +12,14 @@ Evaluation year N reads (rules §2, §4, §5; data contract):
 - ``produits_am`` of the last closed exercice, N by default (N-1 when N is not yet closed):
   exercice Y blocks N = Y and Y+1;
 - ``enveloppes``, ``modulations``, ``observations`` of year N: year Y blocks N = Y;
+- ``notifications``, ``avis_cpam`` and ``decisions_dg`` (the procedure of year N: receipt of
+  the notices, avis of the CPAM, the DG ARS's choices) of year N: year Y blocks N = Y;
+- ``avenants`` (no year column; dated by ``date_signature``): an avenant signed in year S
+  changes the contracted perimeter from 1 January S+1 (a résiliation ends the volet on
+  31 December S), so it blocks every evaluation year N ≥ S + 1 of the campaign (docs/rules.md
+  §4). An avenant signed in the campaign's last year blocks no evaluation year (it is still
+  quarantined and alerted). When a signature date cannot be trusted — empty, unreadable, or
+  outside the campaign's dates — the file blocks every evaluation year;
 - ``finess`` (the register every check and every mart joins) and ``contrats`` (no year
   column; one contract covers the whole campaign): every evaluation year.
 
@@ -31,27 +39,57 @@ correction is accepted); removing the bad file from the landing zone frees them 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import pandas as pd
 
 from caqes_tasks.ingest.columns import YEAR_COLUMN
 
 SPAN = {"phev": (0, 2), "regional": (0, 2), "engagements": (0, 0), "produits_am": (0, 1),
-        "enveloppes": (0, 0), "modulations": (0, 0), "observations": (0, 0)}
+        "enveloppes": (0, 0), "modulations": (0, 0), "observations": (0, 0),
+        "notifications": (0, 0), "avis_cpam": (0, 0), "decisions_dg": (0, 0)}
 WHOLE_CAMPAIGN = {"finess", "contrats"}
+DATED = {"avenants": "date_signature"}  # effect from 1 January after the date's year
+
+
+def _lines_ok(frame: pd.DataFrame) -> bool:
+    return all(frame[flag].all() for flag in ("_encodage_ok", "_champs_ok") if flag in frame.columns)
+
+
+def _dated(col: str, frame: pd.DataFrame, evaluation: list[int], data: set[int],
+           campaign: tuple[date, date] | None) -> list[int]:
+    values = frame[col]
+    if values.isna().any() or (f"{col}__type_ok" in frame.columns and not frame[f"{col}__type_ok"].all()):
+        return evaluation
+    if campaign is not None:
+        lo, hi = campaign
+        if any(d < lo or d > hi for d in values):
+            return evaluation
+    elif not {d.year for d in values} <= data:
+        return evaluation
+    first = min(d.year for d in values) + 1
+    return [n for n in evaluation if n >= first]
 
 
 def blocked_years(source: str, frame: pd.DataFrame | None, evaluation_years: Iterable[int],
-                  data_years: Iterable[int]) -> list[int]:
-    """Evaluation years blocked by a failing file of ``source`` whose rows are ``frame``."""
+                  data_years: Iterable[int], campaign: tuple[date, date] | None = None) -> list[int]:
+    """Evaluation years blocked by a failing file of ``source`` whose rows are ``frame``.
+
+    ``campaign`` (start and end dates) bounds the signature dates of ``avenants``; without it
+    their years must be data years of the campaign.
+    """
     evaluation = sorted(evaluation_years)
     data = set(data_years)
+    if source in DATED:
+        col = DATED[source]
+        if frame is None or col not in frame.columns or frame.empty or not _lines_ok(frame):
+            return evaluation
+        return _dated(col, frame, evaluation, data, campaign)
     col = YEAR_COLUMN.get(source)
     if source in WHOLE_CAMPAIGN or source not in SPAN or frame is None or col not in frame.columns or frame.empty:
         return evaluation
-    for flag in ("_encodage_ok", "_champs_ok"):
-        if flag in frame.columns and not frame[flag].all():
-            return evaluation
+    if not _lines_ok(frame):
+        return evaluation
     values = frame[col]
     if values.isna().any() or (f"{col}__type_ok" in frame.columns and not frame[f"{col}__type_ok"].all()):
         return evaluation

@@ -1,4 +1,9 @@
-"""Columns of each delimited source (data contract) and how each is typed (raw.* DDL)."""
+"""Columns of each delimited source (data contract) and how each is typed (raw.* DDL).
+
+``required``: the cell must be filled on every row. ``may_be_absent``: the column itself may be
+missing from a file's header (a column added to the contract after files were delivered); the
+reader then fills it with empty values (NULL in raw.*).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,11 @@ class Column:
     name: str
     kind: str  # finess | text | code | int | dec2 | dec6 | date
     required: bool = True
+    may_be_absent: bool = False
 
 
-def _c(name: str, kind: str, required: bool = True) -> Column:
-    return Column(name, kind, required)
+def _c(name: str, kind: str, required: bool = True, may_be_absent: bool = False) -> Column:
+    return Column(name, kind, required, may_be_absent)
 
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -32,7 +38,25 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
     "contrats": (
         _c("finess_ej", "finess"), _c("volet", "code"), _c("statut", "code"),
+        _c("date_proposition", "date", False, may_be_absent=True),
         _c("date_signature", "date", False), _c("date_effet", "date", False), _c("date_fin", "date", False),
+    ),
+    "avenants": (
+        _c("finess_ej", "finess"), _c("volet", "code"), _c("finess_geo", "finess", False),
+        _c("indicateur", "code", False), _c("action", "code"), _c("date_signature", "date"),
+        _c("motif", "text", False),
+    ),
+    "notifications": (
+        _c("finess_ej", "finess"), _c("annee", "int"), _c("document", "code"),
+        _c("date_envoi", "date"), _c("date_reception", "date", False),
+    ),
+    "avis_cpam": (
+        _c("finess_ej", "finess"), _c("annee", "int"), _c("date_avis", "date"),
+        _c("sens", "code"), _c("commentaire", "text", False),
+    ),
+    "decisions_dg": (
+        _c("finess_ej", "finess"), _c("annee", "int"), _c("objet", "code"), _c("choix", "code"),
+        _c("montant_base", "dec2", False), _c("motif", "text"),
     ),
     "produits_am": (_c("finess_ej", "finess"), _c("exercice", "int"), _c("produits_am", "dec2")),
     "enveloppes": (_c("annee", "int"), _c("theme", "code"), _c("montant", "dec2")),
@@ -45,8 +69,10 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
 }
 
-# The column that says which data year a row concerns (used to block campaign years).
+# The column that says which data year a row concerns (used to block campaign years);
+# ``avenants`` are dated by ``date_signature`` (see caqes_tasks.ingest.blocking).
 YEAR_COLUMN: dict[str, str] = {
     "phev": "annee", "regional": "annee", "engagements": "annee", "produits_am": "exercice",
     "enveloppes": "annee", "modulations": "annee", "observations": "annee", "finess": "annee",
+    "notifications": "annee", "avis_cpam": "annee", "decisions_dg": "annee",
 }

@@ -31,6 +31,10 @@ SOURCES = (
     "enveloppes",
     "modulations",
     "observations",
+    "avenants",
+    "notifications",
+    "avis_cpam",
+    "decisions_dg",
 )
 SOURCES_FILE = "sources.yml"
 ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "cp1252": "cp1252", "windows-1252": "cp1252", "latin-1": "cp1252"}

@@ -10,8 +10,11 @@ Supersession, in one transaction with the insert:
 - a corrected file with the **same name** replaces the earlier one: its rows are deleted and
   its ledger entry (loaded or quarantined) becomes ``superseded``;
 - a file under **another name** replaces, row by row, the earlier rows with the same source key
-  (``SOURCE_KEYS``); an earlier file left with no row is marked ``superseded``; for ``finess``
-  a new extract replaces the whole register of its year.
+  (``SOURCE_KEYS``; an empty key cell matches an empty one); an earlier file left with no row
+  is marked ``superseded``; for ``finess`` a new extract replaces the whole register of its year.
+
+Columns added to a raw table after a warehouse was created (``ADDED_COLUMNS``) are added to it
+by :func:`upgrade_raw_tables`, so earlier warehouses keep loading.
 """
 
 from __future__ import annotations
@@ -66,6 +69,19 @@ def to_arrow(source: str, frame: pd.DataFrame, file_name: str, sha256: str) -> p
     return pa.table(arrays)
 
 
+# Nullable columns added to existing raw tables (revision 2 of the rules).
+ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "contrats": (("date_proposition", "DATE"),),
+}
+
+
+def upgrade_raw_tables(con) -> None:
+    """Add the columns of ``ADDED_COLUMNS`` to raw tables created before them (idempotent)."""
+    for table, columns in ADDED_COLUMNS.items():
+        for name, type_ in columns:
+            con.execute(f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS {name} {type_}")
+
+
 def ledger_rows(con) -> list[dict]:
     cur = con.execute("SELECT source, file_name, sha256, rows, status, run_id, recorded_at, blocked_years, report, message FROM meta.ledger")
     names = [d[0] for d in cur.description]
@@ -104,12 +120,12 @@ def load_file(con, source: str, frame: pd.DataFrame, file_name: str, sha256: str
             )
             superseded.append(f"{source}/{file_name}")
         match = ("annee",) if source == "finess" else keys
-        on = " AND ".join(f"t.{k} = i.{k}" for k in match)
+        on = " AND ".join(f"t.{k} IS NOT DISTINCT FROM i.{k}" for k in match)
         replaced = con.execute(
             f"SELECT t._file, count(*) FROM raw.{source} t WHERE EXISTS (SELECT 1 FROM _incoming i WHERE {on}) GROUP BY t._file"
         ).fetchall()
         if replaced:
-            on_using = " AND ".join(f"raw.{source}.{k} = i.{k}" for k in match)
+            on_using = " AND ".join(f"raw.{source}.{k} IS NOT DISTINCT FROM i.{k}" for k in match)
             con.execute(f"DELETE FROM raw.{source} USING _incoming i WHERE {on_using}")
             for other, n in replaced:
                 left = con.execute(f"SELECT count(*) FROM raw.{source} WHERE _file = ?", [other]).fetchone()[0]

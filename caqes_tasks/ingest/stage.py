@@ -19,10 +19,10 @@ from pathlib import Path
 from caqes_tasks.context import RunContext, compute_run_id
 from caqes_tasks.ingest.blocking import blocked_years
 from caqes_tasks.ingest.landing import SOURCES, read_formats, scan_landing
-from caqes_tasks.ingest.loader import ledger_rows, load_file, load_referentiel_tables, record
+from caqes_tasks.ingest.loader import ledger_rows, load_file, load_referentiel_tables, record, upgrade_raw_tables
 from caqes_tasks.ingest.quarantine import quarantine_file
 from caqes_tasks.ingest.readers import read_file
-from caqes_tasks.quality.helpers import Register, add_helpers
+from caqes_tasks.quality.helpers import Catalogue, Register, add_helpers
 from caqes_tasks.quality.report import write_report
 from caqes_tasks.referentiel import Referentiel, load_referentiel
 from caqes_tasks.warehouse import connect, writer_lock
@@ -30,8 +30,9 @@ from caqes_tasks.warehouse.schema import create_schemas
 
 log = logging.getLogger(__name__)
 
-ORDER = ("finess", "contrats", "produits_am", "phev", "regional", "engagements",
-         "enveloppes", "modulations", "observations", "phev_lines")
+ORDER = ("finess", "contrats", "avenants", "produits_am", "phev", "regional", "engagements",
+         "enveloppes", "modulations", "observations", "notifications", "avis_cpam", "decisions_dg",
+         "phev_lines")
 
 
 def suite_parameters(ref: Referentiel) -> dict:
@@ -97,6 +98,7 @@ def ingest_stage(ctx: RunContext) -> dict:
     failing: list[dict] = []
     with writer_lock(ctx.warehouse), connect(ctx.warehouse) as con:
         create_schemas(con)
+        upgrade_raw_tables(con)
         ledger = ledger_rows(con)
         seen = {(r["source"], r["file_name"], r["sha256"]) for r in ledger}
         kept = {(r["source"], r["sha256"]) for r in ledger if r["status"] in ("loaded", "recorded")}
@@ -115,6 +117,7 @@ def ingest_stage(ctx: RunContext) -> dict:
         validator = None
         register = None
         params = suite_parameters(ref)
+        catalogue = Catalogue.from_referentiel(ref)
         for _, file_name, source, sha in new:
             key = f"{source}/{file_name}"
             path = ctx.landing / source / file_name
@@ -134,7 +137,7 @@ def ingest_stage(ctx: RunContext) -> dict:
             if register is None and source != "finess":
                 register = _register(con)
             rr = read_file(source, path, formats.get(source))
-            notes = rr.notes + add_helpers(source, rr.frame, register or Register())
+            notes = rr.notes + add_helpers(source, rr.frame, register or Register(), catalogue)
             validation, _ = validator.run(source, file_name, rr.frame, params, run_id)
             validation.notes = notes
             if validation.success:
@@ -150,7 +153,7 @@ def ingest_stage(ctx: RunContext) -> dict:
                 if source == "finess":
                     register = None  # re-read with the new extract
                 continue
-            blocked = blocked_years(source, rr.frame, evaluation, data_years)
+            blocked = blocked_years(source, rr.frame, evaluation, data_years, (ref.date_debut, ref.date_fin))
             header = {"run_id": run_id, "source": source, "file": key, "sha256": sha,
                       "blocked_years": blocked, "validated_at": datetime.now().isoformat(timespec="seconds")}
             paths = quarantine_file(path, ctx.quarantine, run_id, source, validation, header)

@@ -4,14 +4,19 @@ Each helper is computed here and checked by an expectation of the source's suite
 (``expect_column_values_to_be_in_set(value_set=[True])``), so every failure still goes through
 GX and its report: FINESS check key (``<col>__cle_ok``), ET known to the FINESS register of the
 year and attached to an EJ (``_et_connu``, with ``_registre`` the register year used), EJ known
-(``_ej_connu``), numerator ≤ denominator (``_num_le_den``), contract dates in order
-(``_dates_ordonnees``). A missing value makes a helper True: the not-null expectations report it.
+(``_ej_connu``), numerator ≤ denominator for a rate or a share (``_num_le_den``), contract dates
+in order (``_dates_ordonnees``), a regional value in the range of its indicator's measure
+(``_valeur_dans_plage``, with ``_mesure`` the measure of the référentiel), and the rules of the
+avenants, notifications and DG ARS decisions (see :func:`add_helpers`). A missing value makes a
+helper True: the not-null expectations report it.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
@@ -45,6 +50,36 @@ class Register:
                 self.by_year.setdefault(int(annee), {})[geo] = ej
 
 
+@dataclass
+class Catalogue:
+    """What the checks need from the campaign's référentiel."""
+
+    mesures: dict[str, str] = field(default_factory=dict)  # indicator code -> amount | rate | share
+    indicateurs_par_volet: dict[str, set[str]] = field(default_factory=dict)
+    debut: date | None = None  # campaign start and end
+    fin: date | None = None
+
+    @property
+    def volets(self) -> set[str]:
+        return set(self.indicateurs_par_volet)
+
+    @classmethod
+    def from_referentiel(cls, ref) -> Catalogue:
+        par_volet: dict[str, set[str]] = {v["code"]: set() for v in ref.volets}
+        for i in ref.indicateurs:
+            par_volet.setdefault(i.volet, set()).add(i.code)
+        return cls({i.code: i.mesure for i in ref.indicateurs}, par_volet, ref.date_debut, ref.date_fin)
+
+
+# Measures whose value is a ratio in [0, 1] (rules §3); every other measure is ≥ 0 in its unit.
+RATIO_MEASURES = ("rate", "share")
+# The produits de santé volet: the only one whose non-attainment a liste en sus reduction replaces.
+VOLET_PRODUITS_SANTE = "V1"
+EJ_SOURCES = ("contrats", "produits_am", "modulations", "observations", "avenants", "notifications",
+              "avis_cpam", "decisions_dg")
+OBJET_RE = re.compile(r"^(refus|sanction|non_atteinte:(V[0-9]+))$")
+
+
 def _missing(value) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
@@ -71,8 +106,89 @@ def _finess_keys(frame: pd.DataFrame, col: str, notes: list[str]) -> None:
         )
 
 
-def add_helpers(source: str, frame: pd.DataFrame, register: Register) -> list[str]:
-    """Add the helper columns of ``source`` to ``frame`` in place; return notes for the report."""
+def _flag(frame: pd.DataFrame, name: str, values) -> None:
+    frame[name] = pd.Series(list(values), index=frame.index, dtype="bool")
+
+
+def _cols(frame: pd.DataFrame, *names: str):
+    return zip(*(frame[n] for n in names))
+
+
+def _regional(frame: pd.DataFrame, catalogue: Catalogue) -> None:
+    """Range of ``valeur`` by the indicator's measure: [0, 1] for a rate or a share; the
+    ≥ 0 bound of every measure is a native expectation. Unknown indicators are reported by the
+    indicator check, not here."""
+    if not {"indicateur", "valeur"} <= set(frame.columns):
+        return
+    mesures = [None if _missing(i) else catalogue.mesures.get(i) for i in frame["indicateur"]]
+    frame["_mesure"] = pd.Series(mesures, index=frame.index, dtype="object")
+    _flag(frame, "_valeur_dans_plage",
+          (_missing(v) or m not in RATIO_MEASURES or v <= 1 for m, v in zip(mesures, frame["valeur"])))
+
+
+def _avenants(frame: pd.DataFrame, register: Register, catalogue: Catalogue) -> None:
+    cols = set(frame.columns)
+    if {"action", "finess_geo", "indicateur"} <= cols:
+        cible = [(a, not _missing(g), not _missing(i)) for a, g, i in _cols(frame, "action", "finess_geo", "indicateur")]
+        _flag(frame, "_avenant_cible", (a not in ("ajout", "retrait") or (g and i) for a, g, i in cible))
+        _flag(frame, "_resiliation_sans_cible", (a != "resiliation" or not (g or i) for a, g, i in cible))
+    if {"finess_ej", "finess_geo", "date_signature"} <= cols:
+        known, used = [], []
+        for ej, geo, signed in _cols(frame, "finess_ej", "finess_geo", "date_signature"):
+            if _missing(ej) or _missing(geo) or _missing(signed):
+                known.append(True)
+                used.append(None)
+                continue
+            year = register.year_for(signed.year)
+            used.append(year)
+            known.append(bool(year is not None and register.by_year[year].get(geo) == ej))
+        _flag(frame, "_et_de_l_ej", known)
+        frame["_registre"] = pd.Series(used, index=frame.index, dtype="object")
+    if {"volet", "indicateur"} <= cols:
+        _flag(frame, "_indicateur_du_volet", (
+            _missing(i) or _missing(v) or v not in catalogue.indicateurs_par_volet
+            or i in catalogue.indicateurs_par_volet[v]
+            for v, i in _cols(frame, "volet", "indicateur")))
+    if "date_signature" in cols:
+        lo, hi = catalogue.debut, catalogue.fin
+        _flag(frame, "_signature_dans_campagne", (
+            _missing(d) or ((lo is None or d >= lo) and (hi is None or d <= hi)) for d in frame["date_signature"]))
+
+
+def _decisions(frame: pd.DataFrame, catalogue: Catalogue) -> None:
+    cols = set(frame.columns)
+    if "objet" in cols:
+        def volet_ok(objet) -> bool:
+            m = None if _missing(objet) else OBJET_RE.match(objet)
+            return m is None or m[2] is None or m[2] in catalogue.volets
+        _flag(frame, "_objet_volet_connu", (volet_ok(o) for o in frame["objet"]))
+    if {"choix", "montant_base"} <= cols:
+        pairs = list(_cols(frame, "choix", "montant_base"))
+        _flag(frame, "_montant_base_requis",
+              (c not in ("reduction_liste_en_sus", "reduction") or not _missing(b) for c, b in pairs))
+        _flag(frame, "_montant_base_positif",
+              (c != "reduction_liste_en_sus" or _missing(b) or b > 0 for c, b in pairs))
+        _flag(frame, "_montant_base_vide",
+              (c not in ("accord_prealable", "renonciation") or _missing(b) for c, b in pairs))
+    if {"choix", "objet"} <= cols:
+        def compatible(choix, objet) -> bool:
+            if _missing(choix) or _missing(objet):
+                return True
+            if choix == "reduction_liste_en_sus":
+                return objet in ("refus", f"non_atteinte:{VOLET_PRODUITS_SANTE}")
+            if choix == "accord_prealable":
+                return objet.startswith("non_atteinte:")
+            return True
+        _flag(frame, "_choix_compatible", (compatible(c, o) for c, o in _cols(frame, "choix", "objet")))
+
+
+def add_helpers(source: str, frame: pd.DataFrame, register: Register, catalogue: Catalogue | None = None) -> list[str]:
+    """Add the helper columns of ``source`` to ``frame`` in place; return notes for the report.
+
+    ``catalogue`` (from the référentiel) gives the measures, the volets' indicators and the
+    campaign dates; without it those checks pass and the other expectations still apply.
+    """
+    catalogue = catalogue or Catalogue()
     notes: list[str] = []
     for col in ("finess_geo", "finess_ej"):
         if col in frame.columns:
@@ -91,14 +207,26 @@ def add_helpers(source: str, frame: pd.DataFrame, register: Register) -> list[st
         frame["_registre"] = pd.Series(used, index=frame.index, dtype="object")
         if not register.by_year:
             notes.append("aucun extrait FINESS chargé : aucun établissement ne peut être reconnu")
-    if source in ("contrats", "produits_am", "modulations", "observations") and "finess_ej" in frame.columns:
+    if source in EJ_SOURCES and "finess_ej" in frame.columns:
         ejs = register.ejs
         frame["_ej_connu"] = pd.Series([v is None or v in ejs for v in frame["finess_ej"]], index=frame.index, dtype="bool")
     if {"numerateur", "denominateur"} <= set(frame.columns):
-        frame["_num_le_den"] = pd.Series(
-            [_missing(n) or _missing(d) or n <= d for n, d in zip(frame["numerateur"], frame["denominateur"])],
-            index=frame.index, dtype="bool",
-        )
+        # a rate or a share only (an amount such as DDJ per 1,000 journées has no such bound);
+        # an indicator the référentiel does not give is checked as a ratio
+        mesures = ([catalogue.mesures.get(i) for i in frame["indicateur"]] if "indicateur" in frame.columns
+                   else [None] * len(frame))
+        _flag(frame, "_num_le_den", (
+            _missing(n) or _missing(d) or (m is not None and m not in RATIO_MEASURES) or n <= d
+            for m, n, d in zip(mesures, frame["numerateur"], frame["denominateur"])))
+    if source == "regional":
+        _regional(frame, catalogue)
+    if source == "avenants":
+        _avenants(frame, register, catalogue)
+    if source == "decisions_dg":
+        _decisions(frame, catalogue)
+    if source == "notifications" and {"date_envoi", "date_reception"} <= set(frame.columns):
+        _flag(frame, "_reception_apres_envoi", (
+            _missing(e) or _missing(r) or r >= e for e, r in _cols(frame, "date_envoi", "date_reception")))
     if {"date_effet", "date_fin"} <= set(frame.columns):
         frame["_dates_ordonnees"] = pd.Series(
             [_missing(a) or _missing(b) or a <= b for a, b in zip(frame["date_effet"], frame["date_fin"])],

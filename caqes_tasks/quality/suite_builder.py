@@ -17,6 +17,11 @@ from caqes_tasks.warehouse.schema import SOURCE_KEYS as KEYS
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
 FORMULA_REGEX = r"^\s*[=+\-@]"
+OBJET_REGEX = r"^(?:refus|sanction|non_atteinte:V[0-9]+)$"
+ACTIONS_AVENANT = ("ajout", "retrait", "resiliation")
+DOCUMENTS = ("notification_prealable", "decision", "interessement")
+SENS_AVIS = ("favorable", "defavorable", "reserve")
+CHOIX_DG = ("reduction_liste_en_sus", "accord_prealable", "reduction", "renonciation")
 KIND_RULE = {
     "int": "un nombre entier (sans décimale)",
     "dec2": "un montant en euros avec au plus 2 décimales (virgule ou point décimal)",
@@ -63,6 +68,8 @@ def _delimited(source: str) -> list[dict]:
     cols = COLUMNS[source]
     out = _structure(source)
     for c in cols:
+        if c.may_be_absent:
+            continue  # the reader adds it empty when the header lacks it
         out.append(_e("expect_column_to_exist", f"La colonne « {c.name} » doit figurer dans l'en-tête (ligne 1).", column=c.name))
     for c in cols:
         if c.kind in KIND_RULE:
@@ -103,6 +110,8 @@ ET_KNOWN = _flag("_et_connu", "Chaque établissement (finess_geo) doit figurer a
                  "(extrait chargé le plus proche de l'année de la ligne) et y être rattaché à une entité juridique.",
                  ["finess_geo", "annee", "_registre"])
 EJ_KNOWN = _flag("_ej_connu", "Chaque entité juridique (finess_ej) doit figurer au répertoire FINESS chargé.", ["finess_ej"])
+NUM_LE_DEN = _flag("_num_le_den", "Pour un taux ou une part, le numérateur doit être inférieur ou égal au dénominateur.",
+                   ["indicateur", "numerateur", "denominateur"])
 DATA_YEARS = ("annee_min", "annee_max", "comprise dans les années de données de la campagne")
 EVAL_YEARS = ("annee_evaluation_min", "annee_evaluation_max", "d'évaluation de la campagne")
 
@@ -113,16 +122,19 @@ def specific(source: str) -> list[dict]:
             _years("annee", *DATA_YEARS), ET_KNOWN,
             _in_set("indicateur", _param("indicateurs_nationaux"), "un indicateur national du référentiel (NAT_1 à NAT_6)"),
             _ge0("montant_rembourse"), _ge0("volume"), _ge0("numerateur"), _ge0("denominateur"),
-            _flag("_num_le_den", "Le numérateur doit être inférieur ou égal au dénominateur.", ["numerateur", "denominateur"]),
+            NUM_LE_DEN,
         ]
     if source == "regional":
         return [
             _years("annee", *DATA_YEARS), ET_KNOWN,
             _in_set("indicateur", _param("indicateurs_regionaux"), "un indicateur régional du référentiel"),
-            _e("expect_column_values_to_be_between", "« valeur » est un taux : elle doit être comprise entre 0 et 1.",
-               ["valeur"], column="valeur", min_value=0, max_value=1),
+            _ge0("valeur"),
+            _flag("_valeur_dans_plage", "« valeur » suit la mesure de l'indicateur au référentiel : un taux ou une part "
+                  "(rate, share) doit être compris entre 0 et 1 ; un montant ou une autre mesure est positif ou nul "
+                  "dans son unité (par exemple ATB en DDJ pour 1 000 journées d'hospitalisation).",
+                  ["indicateur", "valeur", "_mesure"]),
             _ge0("numerateur"), _ge0("denominateur"),
-            _flag("_num_le_den", "Le numérateur doit être inférieur ou égal au dénominateur.", ["numerateur", "denominateur"]),
+            NUM_LE_DEN,
         ]
     if source == "engagements":
         return [
@@ -136,6 +148,55 @@ def specific(source: str) -> list[dict]:
             _in_set("volet", _param("volets"), "un volet du référentiel"),
             _in_set("statut", ["signe", "refus", "en_cours"], "signe, refus ou en_cours"),
             _flag("_dates_ordonnees", "La date d'effet doit précéder ou égaler la date de fin du contrat.", ["date_effet", "date_fin"]),
+        ]
+    if source == "avenants":
+        return [
+            EJ_KNOWN,
+            _in_set("volet", _param("volets"), "un volet du référentiel"),
+            _in_set("action", list(ACTIONS_AVENANT), "ajout, retrait ou resiliation"),
+            _flag("_avenant_cible", "Un avenant d'ajout ou de retrait désigne l'établissement (finess_geo) et "
+                  "l'indicateur qu'il ajoute au périmètre contractualisé ou en retire.",
+                  ["action", "finess_geo", "indicateur"]),
+            _flag("_resiliation_sans_cible", "Un avenant de résiliation porte sur le volet entier : « finess_geo » et "
+                  "« indicateur » doivent être vides.", ["action", "finess_geo", "indicateur"]),
+            _flag("_et_de_l_ej", "L'établissement (finess_geo) doit figurer au répertoire FINESS de l'année de "
+                  "signature (extrait chargé le plus proche) et y être rattaché à l'entité juridique de l'avenant.",
+                  ["finess_ej", "finess_geo", "date_signature", "_registre"]),
+            _flag("_indicateur_du_volet", "« indicateur » doit être un indicateur du référentiel appartenant au volet "
+                  "de l'avenant.", ["volet", "indicateur"]),
+            _flag("_signature_dans_campagne", "La date de signature de l'avenant doit être comprise entre le début et "
+                  "la fin de la campagne.", ["date_signature"]),
+        ]
+    if source == "notifications":
+        return [
+            _years("annee", *EVAL_YEARS), EJ_KNOWN,
+            _in_set("document", list(DOCUMENTS), "notification_prealable, decision ou interessement"),
+            _flag("_reception_apres_envoi", "La date de réception ne peut pas précéder la date d'envoi.",
+                  ["date_envoi", "date_reception"]),
+        ]
+    if source == "avis_cpam":
+        return [
+            _years("annee", *EVAL_YEARS), EJ_KNOWN,
+            _in_set("sens", list(SENS_AVIS), "favorable, defavorable ou reserve"),
+        ]
+    if source == "decisions_dg":
+        return [
+            _years("annee", *EVAL_YEARS), EJ_KNOWN,
+            _e("expect_column_values_to_match_regex", "« objet » doit être refus, sanction ou non_atteinte:<volet> "
+               "(par exemple non_atteinte:V1).", ["objet"], column="objet", regex=OBJET_REGEX),
+            _flag("_objet_volet_connu", "Le volet de « non_atteinte:<volet> » doit être un volet du référentiel.", ["objet"]),
+            _in_set("choix", list(CHOIX_DG), "reduction_liste_en_sus, accord_prealable, reduction ou renonciation"),
+            _flag("_choix_compatible", "reduction_liste_en_sus ne s'applique qu'à un refus ou à la non-atteinte du volet "
+                  "produits de santé (non_atteinte:V1) ; accord_prealable (mise sous accord préalable) qu'à une "
+                  "non-atteinte (non_atteinte:<volet>).", ["objet", "choix"]),
+            _flag("_montant_base_requis", "« montant_base » est obligatoire pour reduction_liste_en_sus (part Assurance "
+                  "Maladie des produits de la liste en sus) et pour reduction (montant retenu par le DG ARS).",
+                  ["choix", "montant_base"]),
+            _flag("_montant_base_positif", "Pour reduction_liste_en_sus, « montant_base » (part Assurance Maladie des "
+                  "produits de la liste en sus) doit être strictement positif.", ["choix", "montant_base"]),
+            _flag("_montant_base_vide", "Pour accord_prealable et renonciation, « montant_base » doit être vide.",
+                  ["choix", "montant_base"]),
+            _ge0("montant_base"),
         ]
     if source == "produits_am":
         return [_years("exercice", *DATA_YEARS), EJ_KNOWN, _ge0("produits_am")]

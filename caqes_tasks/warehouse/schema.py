@@ -30,7 +30,19 @@ RAW_TABLES: dict[str, str] = {
         engagement_id VARCHAR NOT NULL, libelle VARCHAR, realise BOOLEAN NOT NULL, {LINEAGE}""",
     "contrats": f"""
         finess_ej VARCHAR NOT NULL, volet VARCHAR NOT NULL, statut VARCHAR NOT NULL,
-        date_signature DATE, date_effet DATE, date_fin DATE, {LINEAGE}""",
+        date_proposition DATE, date_signature DATE, date_effet DATE, date_fin DATE, {LINEAGE}""",
+    "avenants": f"""
+        finess_ej VARCHAR NOT NULL, volet VARCHAR NOT NULL, finess_geo VARCHAR, indicateur VARCHAR,
+        action VARCHAR NOT NULL, date_signature DATE NOT NULL, motif VARCHAR, {LINEAGE}""",
+    "notifications": f"""
+        finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, document VARCHAR NOT NULL,
+        date_envoi DATE NOT NULL, date_reception DATE, {LINEAGE}""",
+    "avis_cpam": f"""
+        finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, date_avis DATE NOT NULL,
+        sens VARCHAR NOT NULL, commentaire VARCHAR, {LINEAGE}""",
+    "decisions_dg": f"""
+        finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, objet VARCHAR NOT NULL,
+        choix VARCHAR NOT NULL, montant_base DECIMAL(18,2), motif VARCHAR NOT NULL, {LINEAGE}""",
     "produits_am": f"""
         finess_ej VARCHAR NOT NULL, exercice INTEGER NOT NULL, produits_am DECIMAL(18,2) NOT NULL, {LINEAGE}""",
     "enveloppes": f"""
@@ -44,12 +56,18 @@ RAW_TABLES: dict[str, str] = {
 }
 
 # Source grain (key columns) per source: no duplicate allowed, used for supersession too.
+# A key column may be NULL (contrats.date_proposition, avenants.finess_geo/indicateur of a
+# résiliation): two NULLs are the same key value.
 SOURCE_KEYS: dict[str, tuple[str, ...]] = {
     "finess": ("annee", "finess_geo"),
     "phev": ("finess_geo", "annee", "indicateur"),
     "regional": ("finess_geo", "annee", "indicateur"),
     "engagements": ("finess_geo", "annee", "theme", "engagement_id"),
-    "contrats": ("finess_ej", "volet"),
+    "contrats": ("finess_ej", "volet", "date_proposition"),
+    "avenants": ("finess_ej", "volet", "finess_geo", "indicateur", "action", "date_signature"),
+    "notifications": ("finess_ej", "annee", "document", "date_envoi"),
+    "avis_cpam": ("finess_ej", "annee"),
+    "decisions_dg": ("finess_ej", "annee", "objet", "choix"),
     "produits_am": ("finess_ej", "exercice"),
     "enveloppes": ("annee", "theme"),
     "modulations": ("finess_ej", "annee"),

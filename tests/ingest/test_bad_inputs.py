@@ -35,13 +35,39 @@ CASES = [
     ("enveloppes/zero_envelope.csv", "expect_column_values_to_be_between", "montant", 2, "strictement positif", ["2024"]),
     ("produits_am/unknown_ej.csv", "expect_column_values_to_be_in_set", "_ej_connu", 2, "entité juridique", ["2023", "2024"]),
     ("finess/not_an_extract.csv", "expect_column_values_to_be_in_set", "extract_date__type_ok", 2, "finess;etalab", ALL),
+    ("regional/rate_above_one.csv", "expect_column_values_to_be_in_set", "_valeur_dans_plage", 3, "entre 0 et 1", ["2023", "2024"]),
+    ("contrats/duplicate_proposal.csv", "expect_compound_columns_to_be_unique", "finess_ej,volet,date_proposition", 2, "doublon", ALL),
+    # avenants: years from 1 January after the signature
+    ("avenants/unknown_action.csv", "expect_column_values_to_be_in_set", "action", 3, "ajout, retrait ou resiliation", ["2023", "2024"]),
+    ("avenants/resiliation_with_et.csv", "expect_column_values_to_be_in_set", "_resiliation_sans_cible", 2, "volet entier", ["2024"]),
+    ("avenants/ajout_without_et.csv", "expect_column_values_to_be_in_set", "_avenant_cible", 2, "désigne l'établissement", ["2023", "2024"]),
+    ("avenants/et_of_another_ej.csv", "expect_column_values_to_be_in_set", "_et_de_l_ej", 2, "rattaché à l'entité juridique de l'avenant", ["2023", "2024"]),
+    ("avenants/indicator_of_another_volet.csv", "expect_column_values_to_be_in_set", "_indicateur_du_volet", 2, "appartenant au volet", ["2023", "2024"]),
+    ("avenants/signature_outside_campaign.csv", "expect_column_values_to_be_in_set", "_signature_dans_campagne", 2, "fin de la campagne", ALL),
+    ("notifications/bad_finess_key.csv", "expect_column_values_to_be_in_set", "finess_ej__cle_ok", 3, "clé de contrôle", ["2023"]),
+    ("notifications/unknown_document.csv", "expect_column_values_to_be_in_set", "document", 2, "notification_prealable, decision ou interessement", ["2024"]),
+    ("notifications/reception_before_envoi.csv", "expect_column_values_to_be_in_set", "_reception_apres_envoi", 2, "ne peut pas précéder", ["2024"]),
+    ("avis_cpam/unknown_sens.csv", "expect_column_values_to_be_in_set", "sens", 2, "favorable, defavorable ou reserve", ["2024"]),
+    ("avis_cpam/duplicate_key.csv", "expect_compound_columns_to_be_unique", "finess_ej,annee", 2, "doublon", ["2023"]),
+    ("decisions_dg/liste_en_sus_without_base.csv", "expect_column_values_to_be_in_set", "_montant_base_requis", 2, "obligatoire pour reduction_liste_en_sus", ["2024"]),
+    ("decisions_dg/liste_en_sus_zero_base.csv", "expect_column_values_to_be_in_set", "_montant_base_positif", 2, "strictement positif", ["2024"]),
+    ("decisions_dg/liste_en_sus_on_volet_2.csv", "expect_column_values_to_be_in_set", "_choix_compatible", 2, "non_atteinte:V1", ["2024"]),
+    ("decisions_dg/accord_prealable_on_refus.csv", "expect_column_values_to_be_in_set", "_choix_compatible", 2, "accord_prealable", ["2024"]),
+    ("decisions_dg/renonciation_with_amount.csv", "expect_column_values_to_be_in_set", "_montant_base_vide", 2, "doit être vide", ["2024"]),
+    ("decisions_dg/reduction_without_amount.csv", "expect_column_values_to_be_in_set", "_montant_base_requis", 2, "montant retenu", ["2024"]),
+    ("decisions_dg/bad_objet.csv", "expect_column_values_to_match_regex", "objet", 2, "non_atteinte:<volet>", ["2024"]),
+    ("decisions_dg/unknown_volet.csv", "expect_column_values_to_be_in_set", "_objet_volet_connu", 2, "volet du référentiel", ["2024"]),
+    ("decisions_dg/unknown_choix.csv", "expect_column_values_to_be_in_set", "choix", 2, "reduction_liste_en_sus, accord_prealable", ["2024"]),
+    ("decisions_dg/missing_motif.csv", "expect_column_values_to_not_be_null", "motif", 2, "obligatoire", ["2024"]),
+    ("decisions_dg/excel_formula.csv", "expect_column_values_to_not_match_regex", "motif", 2, "formule Excel", ["2024"]),
 ]
 
 
 def _counts(warehouse):
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        tables = ["finess", "phev", "regional", "engagements", "contrats", "produits_am", "enveloppes", "modulations", "observations"]
+        tables = ["finess", "phev", "regional", "engagements", "contrats", "produits_am", "enveloppes", "modulations", "observations",
+                  "avenants", "notifications", "avis_cpam", "decisions_dg"]
         return {t: con.execute(f"SELECT count(*), sum(hash(_sha256, _line)) FROM raw.{t}").fetchone() for t in tables}
     finally:
         con.close()

@@ -20,7 +20,7 @@ def q(ctx, sql, params=None):
 
 def test_valid_landing_loads_every_source_typed(loaded_base):
     root, result = loaded_base
-    assert result["new_files"] == 9 and len(result["loaded"]) == 9
+    assert result["new_files"] == 13 and len(result["loaded"]) == 13
     assert result["rows"]["phev"] == 150 and result["rows"]["finess"] == 19
     assert result["rows"]["referentiel"] > 0
     assert all(s["status"] == "ok" for s in result["years"].values()) and set(result["years"]) == {"2022", "2023", "2024"}
@@ -36,7 +36,7 @@ def test_valid_landing_loads_every_source_typed(loaded_base):
         assert str(con.execute("SELECT date_effet FROM raw.contrats WHERE finess_ej='330781196'").fetchone()[0]) == "2022-07-01"
         assert con.execute("SELECT coefficient FROM raw.modulations").fetchone()[0] == Decimal("0.8")
         assert con.execute("SELECT count(*) FROM raw.ref_indicateur").fetchone()[0] >= 16
-        assert con.execute("SELECT count(*) FROM meta.ledger WHERE status='loaded'").fetchone()[0] == 9
+        assert con.execute("SELECT count(*) FROM meta.ledger WHERE status='loaded'").fetchone()[0] == 13
     finally:
         con.close()
     # every accepted file has its report; Corsica noted
@@ -134,13 +134,18 @@ def test_phev_lines_parquet_is_recorded(loaded):
 def test_referentiel_reloaded_when_it_changes(loaded, tmp_path):
     from caqes_tasks.referentiel import DEFAULT_REFERENTIEL
 
-    ref = tmp_path / "ref.yml"
-    ref.write_text(DEFAULT_REFERENTIEL.read_text(encoding="utf-8").replace('version: "2022-2024.1"', 'version: "2022-2024.2"'), encoding="utf-8")
+    import re
     from dataclasses import replace
+
+    ref = tmp_path / "ref.yml"
+    text, n = re.subn(r'^version: "([^"]+)"', r'version: "\1-essai"', DEFAULT_REFERENTIEL.read_text(encoding="utf-8"), flags=re.M)
+    assert n == 1
+    ref.write_text(text, encoding="utf-8")
+    version = re.search(r'^version: "([^"]+)"', text, flags=re.M)[1]
 
     r = ingest_stage(replace(loaded, referentiel=ref))
     assert r["rows"]["referentiel"] > 0
-    assert q(loaded, "SELECT DISTINCT version FROM raw.ref_campagne") == [("2022-2024.2",)]
+    assert q(loaded, "SELECT DISTINCT version FROM raw.ref_campagne") == [(version,)]
 
 
 def test_phev_fixture_matches_its_generator():

@@ -43,3 +43,29 @@ def test_contract_checks_are_present():
     assert ("expect_column_values_to_not_match_regex", "libelle") in types("engagements")
     assert ("expect_column_values_to_be_in_set", "statut") in types("contrats")
     assert ("expect_column_values_to_be_in_set", "suite") in types("observations")
+    regional = types("regional")
+    assert ("expect_column_values_to_be_in_set", "_valeur_dans_plage") in regional
+    assert ("expect_column_values_to_be_between", "valeur") in regional  # ≥ 0 for every measure
+    for source, checks in {
+        "avenants": ["action", "volet", "_ej_connu", "finess_geo__cle_ok", "_et_de_l_ej", "_indicateur_du_volet",
+                     "_avenant_cible", "_resiliation_sans_cible", "_signature_dans_campagne", "motif"],
+        "notifications": ["document", "_ej_connu", "finess_ej__cle_ok", "_reception_apres_envoi"],
+        "avis_cpam": ["sens", "_ej_connu", "finess_ej__cle_ok"],
+        "decisions_dg": ["choix", "_ej_connu", "_objet_volet_connu", "_choix_compatible", "_montant_base_requis",
+                         "_montant_base_positif", "_montant_base_vide", "motif"],
+    }.items():
+        columns = {c for _, c in types(source)}
+        assert ("expect_compound_columns_to_be_unique", None) in types(source)
+        for c in checks:
+            assert c in columns, (source, c)
+    assert ("expect_column_values_to_match_regex", "objet") in types("decisions_dg")
+    assert ("expect_column_values_to_not_be_null", "motif") in types("decisions_dg")
+    for source in ("notifications", "avis_cpam", "decisions_dg"):
+        assert ("expect_column_values_to_be_between", "annee") in types(source)
+
+
+def test_contrats_date_proposition_may_be_absent_but_is_in_the_key():
+    suite = build_suite("contrats")["expectations"]
+    assert not any(e["type"] == "expect_column_to_exist" and e["kwargs"]["column"] == "date_proposition" for e in suite)
+    unique = next(e for e in suite if e["type"] == "expect_compound_columns_to_be_unique")
+    assert unique["kwargs"]["column_list"] == ["finess_ej", "volet", "date_proposition"]

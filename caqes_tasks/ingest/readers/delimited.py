@@ -4,7 +4,8 @@ The first line is the header (column names, any order, case and spaces ignored).
 keeps its physical line number in ``_line``. Nothing is rejected here: a cell that cannot be
 typed is ``None`` with ``<col>__type_ok = False`` and its raw text in ``<col>__brut``; a row
 with the wrong number of fields has ``_champs_ok = False``; a line not valid in the declared
-encoding has ``_encodage_ok = False``. The Great Expectations suite of the source then reports
+encoding has ``_encodage_ok = False``. A column the contract allows to be absent
+(``Column.may_be_absent``) is added empty when the header lacks it. The Great Expectations suite of the source then reports
 every such defect with the file, the line and the rule.
 """
 
@@ -63,7 +64,7 @@ def read_delimited(source: str, path: Path, fmt: SourceFormat) -> ReadResult:
     header = [_norm(h) for h in next(csv.reader([lines[header_index]], delimiter=fmt.separator))]
     position = {name: i for i, name in reversed(list(enumerate(header)))}
     present = [c for c in spec if c.name in position]
-    missing = [c.name for c in spec if c.name not in position]
+    missing = [c.name for c in spec if c.name not in position and not c.may_be_absent]
     width = len(header)
 
     data: dict[str, list] = {"_line": [], "_champs_ok": [], "_encodage_ok": [], "_encodage__brut": []}
@@ -97,6 +98,14 @@ def read_delimited(source: str, path: Path, fmt: SourceFormat) -> ReadResult:
     for c in present:
         if c.kind == "int":
             frame[c.name] = pd.array(data[c.name], dtype="Int64")
+    for c in spec:
+        if c.name not in position and c.may_be_absent:
+            # a column added to the contract later: older files stay readable, values are NULL
+            frame[c.name] = pd.Series([None] * len(frame), index=frame.index, dtype="object")
+            if c.kind in TYPED:
+                frame[f"{c.name}__type_ok"] = pd.Series([True] * len(frame), index=frame.index, dtype="bool")
+                frame[f"{c.name}__brut"] = pd.Series([None] * len(frame), index=frame.index, dtype="object")
+            notes.append(f"colonne « {c.name} » absente de l'en-tête : valeur vide (NULL) sur chaque ligne")
     extra = [h for h in header if h not in {c.name for c in spec}]
     if extra:
         notes.append("colonnes ignorées: " + ", ".join(extra))
