@@ -2,35 +2,60 @@
 
 Read-only: marts.fct_sanction, fct_procedure, fct_interessement, fct_retenue (outcome tables,
 ``caqes_tasks.warehouse.schema.OUTCOME_TABLES``) and the dbt marts fct_evaluation, fct_score,
-dim_etablissement (``docs/architecture.md``). Amounts come back as ``Decimal``.
+dim_etablissement, fct_perimetre (``dbt_project/models/marts/_marts.yml``). Amounts come back as
+``Decimal``.
+
+Every column below is read by name. A column (or a whole table) the warehouse lacks is an error
+as soon as the project declares it (``OUTCOME_TABLES`` or the dbt marts' contract): the notices
+never go out silently without a fact the law asks them to state. A column not declared yet (a
+warehouse built before revision 2 of the rules, docs/rules.md) reads as NULL, with a warning.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+log = logging.getLogger(__name__)
+
+MARTS_CONTRACT = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "_marts.yml"
+
+
+class MissingColumnError(LookupError):
+    """A table or column the notices need, declared by the project, is absent from the warehouse."""
+
 
 # table → (columns read, ORDER BY). Every query filters on annee = year.
 QUERIES: dict[str, tuple[str, str]] = {
     "fct_sanction": (
         "finess_ej, annee, motif, volet, base_produits_am, exercice_base, taux, montant_calcule, montant, "
-        "plafond, plafond_applique, type_decision, statut, detail, run_id",
-        "finess_ej, motif, volet NULLS FIRST",
+        "plafond, plafond_applique, type_decision, statut, detail, impact, date_proposition, reference_article, "
+        "motif_dg, base_liste_en_sus, run_id",
+        "finess_ej, motif, volet NULLS FIRST, type_decision NULLS FIRST",
     ),
     "fct_procedure": (
-        "finess_ej, annee, etape, date_notification, date_limite_observations, date_reception_observations, "
-        "suite_observations, date_decision, montant_notifie, montant_final, run_id",
+        "finess_ej, annee, etape, date_notification, date_reception_notification, date_limite_observations, "
+        "date_reception_observations, suite_observations, date_avis_cpam, sens_avis_cpam, commentaire_avis_cpam, "
+        "date_decision, montant_notifie, montant_final, en_attente, run_id",
         "finess_ej, etape",
     ),
     "fct_interessement": (
         "finess_ej, annee, type, code, finess_geo, montant_plafond, montant_calcule, coefficient_modulation, "
-        "montant, score, economie, part, detail, run_id",
+        "montant, score, economie, part, atteinte, formule, debut_periode, methode_periode, motif_modulation, "
+        "detail, run_id",
         "finess_ej, type, code, finess_geo NULLS FIRST",
     ),
     "fct_retenue": ("finess_ej, annee, objet, raison, run_id", "finess_ej, objet, raison"),
     "fct_evaluation": (
         "finess_geo, finess_ej, annee, indicateur, type_indicateur, volet, theme, sens, sous_contrat, valeur, "
-        "valeur_reference, objectif, montant, montant_reference, atteinte, evaluable, motif_non_evaluable",
+        "valeur_reference, objectif, montant, montant_reference, atteinte, evaluable, motif_non_evaluable, "
+        "origine_perimetre, motif_hors_contrat",
         "finess_ej, finess_geo, volet, theme, indicateur",
     ),
     "fct_score": (
@@ -41,7 +66,65 @@ QUERIES: dict[str, tuple[str, str]] = {
         "finess_geo, finess_ej, annee, raison_sociale, raison_sociale_ej, departement, categorie, libelle_categorie",
         "finess_ej, finess_geo",
     ),
+    "fct_perimetre": (
+        "finess_ej, volet, finess_geo, indicateur, annee, type_indicateur, theme, origine, date_proposition, "
+        "annee_reference_ciblage, date_avenant, motif_origine",
+        "finess_ej, finess_geo, volet, indicateur",
+    ),
 }
+
+
+def _names(cols: str) -> list[str]:
+    return [c.strip() for c in cols.split(",")]
+
+
+@lru_cache(maxsize=1)
+def declared_columns() -> dict[str, frozenset[str]]:
+    """Columns the project declares per mart: the outcome tables of ``schema.OUTCOME_TABLES``
+    and the dbt marts' contract (``_marts.yml``)."""
+    from caqes_tasks.warehouse.schema import OUTCOME_TABLES
+
+    out: dict[str, frozenset[str]] = {}
+    for table, ddl in OUTCOME_TABLES.items():
+        out[table] = frozenset(m.group(1) for m in re.finditer(r"(?:^|,)\s*([a-z_][a-z0-9_]*)\s+[A-Z]", ddl))
+    if MARTS_CONTRACT.is_file():
+        doc = yaml.safe_load(MARTS_CONTRACT.read_text(encoding="utf-8")) or {}
+        for model in doc.get("models") or []:
+            cols = frozenset(c["name"] for c in model.get("columns") or [] if c.get("name"))
+            out[model["name"]] = out.get(model["name"], frozenset()) | cols
+    return out
+
+
+def _present_columns(con) -> dict[str, set[str]]:
+    present: dict[str, set[str]] = defaultdict(set)
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'marts'"
+    ).fetchall():
+        present[table].add(column)
+    return present
+
+
+def select_list(table: str, cols: str, present: dict[str, set[str]]) -> str | None:
+    """The SELECT list of ``table``: absent columns not declared by the project read as NULL.
+
+    None when the table itself is absent and not declared (nothing to read). Raises
+    ``MissingColumnError`` for a declared table or column the warehouse lacks."""
+    declared = declared_columns().get(table, frozenset())
+    if table not in present:
+        if declared:
+            raise MissingColumnError(f"marts.{table} is declared by the project but absent from the warehouse")
+        log.warning("notices: marts.%s absent (warehouse before its introduction): read as empty", table)
+        return None
+    out = []
+    for col in _names(cols):
+        if col in present[table]:
+            out.append(col)
+        elif col in declared:
+            raise MissingColumnError(f"marts.{table}.{col} is declared by the project but absent from the warehouse")
+        else:
+            log.warning("notices: marts.%s.%s absent (not declared yet): read as NULL", table, col)
+            out.append(f"NULL AS {col}")
+    return ", ".join(out)
 
 
 @dataclass
@@ -61,12 +144,15 @@ class YearData:
 def read_year(con, year: int) -> YearData:
     """Read every table the notices rest on for ``year`` (connection opened read-only)."""
     data = YearData(year)
+    present = _present_columns(con)
     for table, (cols, order) in QUERIES.items():
-        cur = con.execute(f"SELECT {cols} FROM marts.{table} WHERE annee = ? ORDER BY {order}", [year])
-        names = [d[0] for d in cur.description]
+        select = select_list(table, cols, present)
         grouped: dict[str, list[dict]] = defaultdict(list)
-        for row in cur.fetchall():
-            rec = dict(zip(names, row))
-            grouped[str(rec["finess_ej"])].append(rec)
+        if select is not None:
+            cur = con.execute(f"SELECT {select} FROM marts.{table} WHERE annee = ? ORDER BY {order}", [year])
+            names = [d[0] for d in cur.description]
+            for row in cur.fetchall():
+                rec = dict(zip(names, row))
+                grouped[str(rec["finess_ej"])].append(rec)
         data.tables[table] = dict(grouped)
     return data

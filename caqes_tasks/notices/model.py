@@ -3,7 +3,10 @@ format with the filters of ``caqes_tasks.notices.formatting``).
 
 Figures are the warehouse's own ``Decimal`` values; the only amounts computed here are the
 legal caps shown for reference (1 % and 5 % of the base, rounded down to the cent as
-rules.md §7 rounds every sanction) and sums of lines.
+docs/rules.md §7 rounds every sanction) and sums of lines. Dates shown are the outcome tables'
+own (the deadline for observations is computed by the outcome stage from the receipt date); the
+only dates derived here are the savings' reference period (the same dates one year earlier) and
+its length in days, which a prorated national line states.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
+
+import yaml
 
 from caqes_tasks.notices import vocabulary as v
 from caqes_tasks.notices.data import YearData
@@ -34,12 +39,15 @@ class Libelles:
     delai_observations_jours: int = 30
     delai_recours_mois: int = 2
     version: str = ""
+    seuil_atteinte: Decimal | None = None  # national.seuil_atteinte (formula « seuil »)
 
     @classmethod
     def from_referentiel(cls, path: Path | None) -> "Libelles":
         from caqes_tasks.referentiel import load_referentiel
 
         ref = load_referentiel(path)
+        raw = yaml.safe_load(Path(ref.path).read_bytes()) or {}
+        seuil = (raw.get("national") or {}).get("seuil_atteinte")
         return cls(
             volets={x["code"]: x["libelle"] for x in ref.volets},
             themes={x["code"]: x["libelle"] for x in ref.themes},
@@ -48,6 +56,7 @@ class Libelles:
             delai_observations_jours=ref.delai_observations_jours,
             delai_recours_mois=ref.delai_recours_mois,
             version=ref.version,
+            seuil_atteinte=None if seuil is None else Decimal(str(seuil)),
         )
 
 
@@ -125,24 +134,63 @@ def _base(sanctions: list[dict]) -> dict | None:
     }
 
 
+def _decision_dg(r: dict) -> str:
+    """What the DG ARS decided on a financial line with a stated reason (``motif_dg``):
+    ``'renonciation'`` (amount waived), ``'reduction'`` (amount lowered) or ``''``."""
+    if not r.get("motif_dg"):
+        return ""
+    calcule = r.get("montant_calcule")
+    if r["montant"] == 0 and (calcule is None or calcule > 0):
+        return "renonciation"
+    if calcule is not None and r["montant"] < calcule:
+        return "reduction"
+    return ""
+
+
 def _sanction_lines(rows: list[dict], lib: Libelles) -> list[dict]:
     lines = []
     for r in rows:
         fait, article = v.MOTIFS.get(r["motif"], (r["motif"], ""))
+        type_decision = r["type_decision"] or ""
+        impact = r.get("impact")
         lines.append(
             {
                 **r,
+                "impact": impact,
+                "date_proposition": r.get("date_proposition"),
+                "motif_dg": r.get("motif_dg"),
                 "fait": fait,
                 "article": article,
+                "texte": r.get("reference_article") or "",
                 "volet_libelle": lib.volets.get(r["volet"] or "", ""),
                 "statut_libelle": v.STATUTS.get(r["statut"], r["statut"]),
                 "sans_montant": (r["statut"] or "").lower() in v.STATUTS_SANS_MONTANT,
-                "type_decision_libelle": v.TYPES_DECISION.get(r["type_decision"] or "", r["type_decision"] or ""),
+                "type_decision_libelle": v.TYPES_DECISION.get(type_decision, type_decision),
+                "complementaire": type_decision in v.TYPES_MESURE_COMPLEMENTAIRE,
+                "liste_en_sus": type_decision == v.REDUCTION_LISTE_EN_SUS,
+                "base_liste_en_sus": r.get("base_liste_en_sus"),
                 "cap": v.cap_kind(r.get("plafond_applique")),
                 "reduit": r.get("montant_calcule") is not None and r["montant"] < r["montant_calcule"],
+                # L162-30-4: the amount is the smaller of P × rate × (1 − score) and the impact on spending
+                "impact_limitant": r["motif"] == "non_atteinte"
+                and impact is not None
+                and r.get("montant_calcule") is not None
+                and r["montant_calcule"] == impact,
+                "decision_dg": "" if type_decision in v.TYPES_MESURE_COMPLEMENTAIRE else _decision_dg(r),
             }
         )
     return lines
+
+
+def _textes(lines: list[dict]) -> list[dict]:
+    """The article versions applied (``fct_sanction.reference_article``), each with its facts."""
+    textes: dict[str, list[str]] = {}
+    for ln in lines:
+        if ln["texte"]:
+            faits = textes.setdefault(ln["texte"], [])
+            if ln["fait"] not in faits:
+                faits.append(ln["fait"])
+    return [{"reference": ref, "faits": faits} for ref, faits in sorted(textes.items())]
 
 
 def procedure_row(data: YearData, ej: str) -> dict | None:
@@ -154,23 +202,38 @@ def procedure_row(data: YearData, ej: str) -> dict | None:
 
 
 def sanction_context(data: YearData, ej: str, kind: str, run: RunInfo, lib: Libelles) -> dict:
-    """Context of a notification préalable or a décision de sanction."""
+    """Context of a notification préalable or a décision de sanction (docs/rules.md §7)."""
     ctx = _common(data, ej, kind, run, lib)
     rows = data.rows("fct_sanction", ej)
     proc = procedure_row(data, ej) or {}
-    lines = _sanction_lines(rows, lib)
-    total_lignes = _sum(r["montant"] for r in rows)
+    all_lines = _sanction_lines(rows, lib)
+    lines = [ln for ln in all_lines if not ln["complementaire"] and not ln["liste_en_sus"]]
+    total_lignes = _sum(r["montant"] for r in lines)
     notifie = proc.get("montant_notifie")
     notifie = total_lignes if notifie is None else notifie
     final = proc.get("montant_final")
     final = notifie if final is None else final
     date_notification = proc.get("date_notification") or run.as_of
-    limite = proc.get("date_limite_observations") or date_notification + timedelta(days=lib.delai_observations_jours)
+    # the deadline runs from the EJ's receipt of the notice: no receipt, no deadline (§7.1)
+    reception = proc.get("date_reception_notification")
+    limite = proc.get("date_limite_observations") if reception else None
     date_decision = proc.get("date_decision") or run.as_of
-    articles = sorted({ln["article"] for ln in lines if ln["article"]} | {"L.\u00a0162-30-2", "L.\u00a0162-30-4"})
+    avis = None
+    if proc.get("date_avis_cpam"):
+        sens = (proc.get("sens_avis_cpam") or "").strip().lower()
+        avis = {
+            "date": proc["date_avis_cpam"],
+            "sens": v.SENS_AVIS.get(sens, sens),
+            "commentaire": proc.get("commentaire_avis_cpam") or "",
+        }
+    articles = sorted({ln["article"] for ln in all_lines if ln["article"]} | {"L.\u00a0162-30-2", "L.\u00a0162-30-4"})
     ctx.update(
         {
             "lignes": lines,
+            "faits": [ln for ln in all_lines if not ln["complementaire"]],
+            "mesures_complementaires": [ln for ln in all_lines if ln["complementaire"]],
+            "reductions_liste_en_sus": [ln for ln in all_lines if ln["liste_en_sus"]],
+            "textes": _textes(all_lines),
             "base": _base(rows),
             "plafond_global_atteint": any(ln["cap"] == "global" for ln in lines),
             "plafond_volet_atteint": [ln for ln in lines if ln["cap"] == "volet"],
@@ -182,8 +245,10 @@ def sanction_context(data: YearData, ej: str, kind: str, run: RunInfo, lib: Libe
             "procedure": proc,
             "suite_libelle": v.SUITES.get((proc.get("suite_observations") or "").lower(), proc.get("suite_observations") or ""),
             "date_notification": date_notification,
+            "date_reception_notification": reception,
             "date_limite": limite,
-            "delai_jours": (limite - date_notification).days,
+            "avis_cpam": avis,
+            "non_atteinte": any(ln["motif"] == "non_atteinte" for ln in all_lines),
             "date_decision": date_decision,
             "date_lettre": date_decision if kind == v.DECISION else date_notification,
             "articles": articles,
@@ -193,8 +258,33 @@ def sanction_context(data: YearData, ej: str, kind: str, run: RunInfo, lib: Libe
     return ctx
 
 
+def _an_avant(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
+
+
+def _periode(r: dict, year: int) -> dict:
+    """The savings' period of a national line: [debut_periode, 31/12/N] against the same dates
+    of N−1 (docs/rules.md §6), with its length when the yearly amounts were prorated."""
+    debut = r.get("debut_periode") or date(year, 1, 1)
+    fin = date(year, 12, 31)
+    methode = r.get("methode_periode") or ("annee_civile" if debut == date(year, 1, 1) else "")
+    return {
+        "debut": debut,
+        "fin": fin,
+        "debut_reference": _an_avant(debut),
+        "fin_reference": _an_avant(fin),
+        "methode": methode,
+        "methode_libelle": v.METHODES_PERIODE.get(methode, methode),
+        "jours": (fin - debut).days + 1,
+        "jours_annee": (fin - date(year, 1, 1)).days + 1,
+    }
+
+
 def interessement_context(data: YearData, ej: str, run: RunInfo, lib: Libelles) -> dict:
-    """Context of a notification d'intéressement (template art. 9, volet 1 art. 4)."""
+    """Context of a notification d'intéressement (template art. 9, volet 1 art. 4; docs/rules.md §6)."""
     ctx = _common(data, ej, v.INTERESSEMENT, run, lib)
     rows = data.rows("fct_interessement", ej)
     noms_et = {r["finess_geo"]: r["raison_sociale"] for r in data.rows("dim_etablissement", ej)}
@@ -204,21 +294,53 @@ def interessement_context(data: YearData, ej: str, run: RunInfo, lib: Libelles) 
             "nom_et": noms_et.get(r["finess_geo"], "") if r.get("finess_geo") else "",
             "libelle": lib.indicateurs.get(r["code"]) or lib.themes.get(r["code"]) or r["code"],
             "module": r.get("coefficient_modulation") is not None and r["coefficient_modulation"] != 1,
+            "atteinte": r.get("atteinte"),
+            "formule": r.get("formule"),
+            "motif_modulation": r.get("motif_modulation"),
+            "formule_libelle": v.FORMULES.get(r.get("formule") or "", r.get("formule") or ""),
         }
         for r in rows
     ]
-    nationales = [ln for ln in lines if ln["type"] == "national"]
+    nationales = [{**ln, "periode": _periode(ln, data.year)} for ln in lines if ln["type"] == "national"]
     regionales = [ln for ln in lines if ln["type"] == "regional"]
     autres = [ln for ln in lines if ln["type"] not in ("national", "regional")]
+    periodes: dict[tuple, dict] = {}
+    for ln in nationales:
+        per = ln["periode"]
+        periodes.setdefault((per["debut"], per["methode"]), {**per, "lignes": []})["lignes"].append(ln)
+    modulations: dict[tuple, dict] = {}
+    for ln in lines:
+        if ln["module"]:
+            key = (ln["coefficient_modulation"], ln.get("motif_modulation") or "")
+            modulations.setdefault(key, {"coefficient": key[0], "motif": key[1], "lignes": []})["lignes"].append(ln)
+    for group in modulations.values():
+        group["avant"] = _sum(ln.get("montant_calcule") for ln in group["lignes"])
+        group["apres"] = _sum(ln["montant"] for ln in group["lignes"])
+        group["toutes"] = len(group["lignes"]) == len(lines)
+    perimetre = [
+        {
+            **r,
+            "nom_et": noms_et.get(r["finess_geo"], ""),
+            "libelle": (
+                f"plan d'actions — {lib.themes.get(r['theme'], r['theme'])}"
+                if r.get("type_indicateur") == "plan_action"
+                else lib.indicateurs.get(r["indicateur"], r["indicateur"])
+            ),
+        }
+        for r in data.rows("fct_perimetre", ej)
+    ]
     ctx.update(
         {
             "nationales": nationales,
             "regionales": regionales,
             "autres": autres,
+            "formules": sorted({ln["formule"] for ln in nationales if ln.get("formule")}),
+            "periodes": list(periodes.values()),
             "total_national": _sum(r["montant"] for r in nationales),
             "total_regional": _sum(r["montant"] for r in regionales),
             "total": _sum(r["montant"] for r in lines),
-            "modulees": [ln for ln in lines if ln["module"]],
+            "modulations": list(modulations.values()),
+            "perimetre": perimetre,
             "base": _base(data.rows("fct_sanction", ej)),
             "date_lettre": run.as_of,
             "articles": ["L.\u00a0162-30-2", "L.\u00a0162-30-3", "L.\u00a0162-30-4"],

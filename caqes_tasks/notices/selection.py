@@ -2,7 +2,13 @@
 
 - notification préalable: the EJ's ``fct_procedure.etape`` is notification or later
   (L162-30-2, L162-30-4: no sanction before the EJ could present its observations);
-- décision de sanction: ``fct_procedure`` says the decision is issued;
+- décision de sanction: ``fct_procedure`` says the decision is issued, and the procedure holds
+  what a décision rests on (docs/rules.md §7): the receipt date of the notification préalable
+  (the deadline ran from it), nothing awaited (``en_attente``), and the avis of the organisme
+  local d'assurance maladie when a non-attainment sanction is decided; otherwise the décision is
+  withheld and listed with the reason;
+- a procedure that waits (``fct_procedure.en_attente``: receipt, deadline, avis) is listed with
+  what it waits for;
 - notification d'intéressement: the EJ has ``fct_interessement`` lines;
 - nothing for an (EJ, notice) that ``fct_retenue`` withholds (``vocabulary.OBJET_KINDS``); a
   reservation on one component only (``head:detail``) withholds nothing and is listed in the
@@ -33,7 +39,25 @@ class Retenue:
 class Selection:
     notices: tuple[tuple[str, str], ...]  # (finess_ej, kind), sorted
     retenues: tuple[Retenue, ...]
-    en_attente: tuple[dict, ...]  # sanctions whose procedure has not reached the notification
+    en_attente: tuple[dict, ...]  # procedures not engaged, not yet notified, or waiting (receipt, deadline, avis)
+
+
+def _decision_incomplete(proc: dict, sanctions: list[dict]) -> str:
+    """Why a décision cannot go out on this procedure row ('' when it can)."""
+    attente = (proc.get("en_attente") or "").strip().lower()
+    if attente:
+        return f"décision retenue : procédure {v.EN_ATTENTE.get(attente, f'en attente : {attente}')}"
+    if proc.get("date_reception_notification") is None:
+        return "décision retenue : date de réception de la notification préalable inconnue, le délai d'observations n'a pas couru"
+    non_atteinte = any(
+        r["motif"] == "non_atteinte"
+        and (r.get("type_decision") or "") not in v.TYPES_MESURE_COMPLEMENTAIRE
+        and (r["statut"] or "").lower() not in v.STATUTS_SANS_MONTANT
+        for r in sanctions
+    )
+    if non_atteinte and proc.get("date_avis_cpam") is None:
+        return "décision retenue : avis de l'organisme local d'assurance maladie absent (sanction de non-atteinte)"
+    return ""
 
 
 def select_notices(data: YearData) -> Selection:
@@ -62,8 +86,17 @@ def select_notices(data: YearData) -> Selection:
             retenues.append(Retenue(ej, "sanction", "procédure sans ligne de sanction", "notices", kinds))
             continue
         due.add((ej, v.PREALABLE))
+        attente = (proc.get("en_attente") or "").strip().lower()
+        if attente:
+            en_attente.append(
+                {"finess_ej": ej, "etape": proc["etape"], "raison": v.EN_ATTENTE.get(attente, f"en attente : {attente}")}
+            )
         if rang >= v.RANG_DECISION:
-            due.add((ej, v.DECISION))
+            manque = _decision_incomplete(proc, data.rows("fct_sanction", ej))
+            if manque:
+                retenues.append(Retenue(ej, "procedure", manque, "notices", (v.DECISION,)))
+            else:
+                due.add((ej, v.DECISION))
 
     for ej in data.ejs("fct_interessement"):
         due.add((ej, v.INTERESSEMENT))

@@ -156,3 +156,30 @@ def cap_kind(plafond_applique: str | None) -> str:
     if "volet" in text or "1 %" in text or "1pct" in text:
         return "volet"
     return "autre"
+
+
+# fct_sanction.type_decision of a measure taken IN ADDITION to the financial sanction, never in
+# place of it (L162-30-4: mise sous accord préalable, L162-1-17): its own row, no amount.
+TYPES_MESURE_COMPLEMENTAIRE = frozenset({"mise_sous_accord_prealable", "accord_prealable"})
+REDUCTION_LISTE_EN_SUS = "reduction_liste_en_sus"
+
+# fct_procedure.sens_avis_cpam → the avis of the organisme local d'assurance maladie as a décision
+# cites it (« Vu l'avis favorable … »).
+SENS_AVIS = {"favorable": "favorable", "defavorable": "défavorable", "reserve": "réservé"}
+
+# fct_procedure.en_attente → what the procedure waits for (listed in retenues.html).
+EN_ATTENTE = {
+    "accuse_reception": "en attente de la date de réception de la notification préalable : le délai d'observations ne court pas",
+    "delai": "délai d'observations en cours",
+    "avis_cpam": "en attente de l'avis de l'organisme local d'assurance maladie",
+}
+
+# fct_interessement.formule → how the national line depends on attainment (docs/rules.md §6).
+FORMULES = {"proportionnelle": "proportionnelle", "seuil": "à seuil"}
+
+# fct_interessement.methode_periode → how the savings' period was measured (docs/rules.md §6).
+METHODES_PERIODE = {
+    "annee_civile": "année civile",
+    "lignes_phev": "période exacte, d'après les lignes de facturation datées",
+    "prorata_jours": "montants annuels proratisés au nombre de jours",
+}

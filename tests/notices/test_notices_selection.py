@@ -18,7 +18,10 @@ def _year(procedure_etape: str, detail: str = "") -> YearData:
                 ej: [
                     {
                         "finess_ej": ej, "etape": procedure_etape, "date_notification": date(2025, 3, 3),
-                        "date_limite_observations": None, "date_reception_observations": None,
+                        "date_reception_notification": date(2025, 3, 5) if procedure_etape == "decision" else None,
+                        "date_limite_observations": date(2025, 4, 4) if procedure_etape == "decision" else None,
+                        "date_reception_observations": None, "date_avis_cpam": None, "sens_avis_cpam": None,
+                        "commentaire_avis_cpam": None, "en_attente": None,
                         "suite_observations": None, "date_decision": None, "montant_notifie": None,
                         "montant_final": None, "run_id": "r",
                     }
@@ -61,12 +64,74 @@ def test_steps():
     )
 
 
-def test_default_deadline_and_escaping():
+def _decision_due(data: YearData) -> bool:
+    return ("330000100", "decision_sanction") in select_notices(data).notices
+
+
+def test_decision_withheld_until_the_procedure_holds_what_it_rests_on():
+    """No décision without the receipt date the deadline ran from, while the procedure waits, or
+    (non-attainment) without the CPAM's avis (docs/rules.md §7)."""
+    assert _decision_due(_year("decision"))  # refusal: receipt known, no avis needed
+
+    data = _year("decision")
+    data.tables["fct_procedure"]["330000100"][0]["date_reception_notification"] = None
+    sel = select_notices(data)
+    assert ("330000100", "notification_prealable") in sel.notices and not _decision_due(data)
+    assert "date de réception de la notification préalable inconnue" in sel.retenues[0].raison
+    assert sel.retenues[0].notices == ("decision_sanction",)
+
+    data = _year("decision")
+    data.tables["fct_procedure"]["330000100"][0]["en_attente"] = "delai"
+    assert not _decision_due(data)
+
+    data = _year("decision")
+    data.tables["fct_sanction"]["330000100"][0]["motif"] = "non_atteinte"
+    sel = select_notices(data)
+    assert not _decision_due(data) and "avis de l'organisme local d'assurance maladie absent" in sel.retenues[0].raison
+    data.tables["fct_procedure"]["330000100"][0].update(date_avis_cpam=date(2025, 4, 10), sens_avis_cpam="defavorable")
+    assert _decision_due(data)
+    html, _ = render_notice(data, "330000100", "decision_sanction", RunInfo("r", {}, date(2025, 4, 20)), Libelles())
+    assert "Vu l'avis défavorable de l'organisme local d'assurance maladie du 10 avril 2025 ;" in _text(html)
+
+
+def test_waiting_procedure_is_listed():
+    data = _year("notification")
+    data.tables["fct_procedure"]["330000100"][0]["en_attente"] = "accuse_reception"
+    sel = select_notices(data)
+    assert sel.notices == (("330000100", "notification_prealable"),)
+    assert sel.en_attente[0]["raison"].startswith("en attente de la date de réception de la notification préalable")
+
+
+def test_deadline_from_receipt_and_escaping():
     run = RunInfo("2024-x", {}, date(2025, 3, 3))
     html, pdf = render_notice(_year("notification", "<script>alert(1)</script>"), "330000100", "notification_prealable", run, Libelles())
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "2 avril 2025" in html  # 30 days after the notification by default
+    text = _text(html)
+    # no receipt date yet: the deadline is stated from the receipt, never computed from the sending
+    assert "dans un délai de 30 jours à compter de la réception de la présente notification." in text
+    assert "2 avril 2025" not in text and "ce délai expire" not in text
     assert pdf.startswith(b"%PDF")
+
+
+def test_seuil_formula_is_stated():
+    ej = "330000100"
+    line = {
+        "finess_ej": ej, "type": "national", "code": "NAT_2", "finess_geo": "330000209", "montant_plafond": None,
+        "montant_calcule": D("0.00"), "coefficient_modulation": None, "montant": D("0.00"), "score": None,
+        "economie": D("1000.00"), "part": D("0.30"), "atteinte": D("0.4"), "formule": "seuil",
+        "debut_periode": date(2024, 1, 1), "methode_periode": "annee_civile", "motif_modulation": None,
+        "detail": None, "run_id": "r",
+    }  # fmt: skip
+    data = YearData(2024, {"fct_interessement": {ej: [line]}})
+    lib = Libelles(seuil_atteinte=D("0.5"))
+    html, _ = render_notice(data, ej, "notification_interessement", RunInfo("r", {}, date(2025, 3, 3)), lib)
+    text = _text(html)
+    assert (
+        "Formule à seuil : montant = part × économie réalisée lorsque le taux d'atteinte de l'objectif de "
+        "l'indicateur est au moins égal à 50 % ; aucun intéressement sinon." in text
+    )
+    assert "330000209 NAT_2 — NAT_2 1 000,00 € 40 % à seuil 30 % 0,00 € — 0,00 €" in text
+    assert "Aucun périmètre contractualisé n'est enregistré pour l'année 2024." in text
 
 
 def _text(html: str) -> str:

@@ -24,15 +24,16 @@ def _tree(folder: Path) -> dict[str, str]:
 
 def test_counts_and_paths(published):
     ctx, result = published
-    assert result["counts"] == {"notification_prealable": 2, "decision_sanction": 1, "notification_interessement": 2}
+    assert result["counts"] == {"notification_prealable": 3, "decision_sanction": 1, "notification_interessement": 2}
     assert result["notices"]["decision_sanction"] == [str(ctx.notices / "330000100" / "decision_sanction.pdf")]
     assert sorted(p.name for p in (ctx.notices / "330000100").iterdir()) == sorted(
         f"{k}.{ext}" for k in KINDS for ext in ("html", "pdf")
     )
-    assert sorted(p.name for p in (ctx.notices / "870000106").iterdir()) == [
-        "notification_prealable.html",
-        "notification_prealable.pdf",
-    ]
+    for ej in ("870000106", "240000109"):  # décision not due: receipt awaited, deadline running
+        assert sorted(p.name for p in (ctx.notices / ej).iterdir()) == [
+            "notification_prealable.html",
+            "notification_prealable.pdf",
+        ]
     assert sorted(p.name for p in (ctx.notices / "640000105").iterdir()) == [
         "notification_interessement.html",
         "notification_interessement.pdf",
@@ -40,7 +41,18 @@ def test_counts_and_paths(published):
     # withheld (fct_retenue) and not yet due (no procedure engaged): no folder at all
     assert not (ctx.notices / "170000103").exists()
     assert not (ctx.notices / "170000202").exists()
-    assert result["en_attente"] == [{"finess_ej": "170000202", "etape": None, "raison": "aucune procédure engagée"}]
+    assert result["en_attente"] == [
+        {"finess_ej": "170000202", "etape": None, "raison": "aucune procédure engagée"},
+        {"finess_ej": "240000109", "etape": "notification_prealable", "raison": "délai d'observations en cours"},
+        {
+            "finess_ej": "640000105", "etape": "notification_prealable",
+            "raison": "en attente de la date de réception de la notification préalable : le délai d'observations ne court pas",
+        },
+        {
+            "finess_ej": "870000106", "etape": "notification_prealable",
+            "raison": "en attente de la date de réception de la notification préalable : le délai d'observations ne court pas",
+        },
+    ]  # fmt: skip
     json.dumps(result)  # travels as an XCom
 
 
@@ -57,6 +69,7 @@ def test_retenues_listed_with_reason(published):
     html = (ctx.notices / "retenues.html").read_text(encoding="utf-8")
     assert "Polyclinique de l&#39;Adour" in html and "contrat non retrouvé pour l&#39;EJ" in html
     assert "170000202" in html  # no procedure engaged yet
+    assert "Procédures en attente" in html and "délai d&#39;observations en cours" in html
     # a reservation on one component withholds nothing: the notice lists it
     comp = by_obj[("330000100", "interessement_national:NAT_3:330000308")]
     assert comp["notices_retenues"] == ""
