@@ -1,5 +1,5 @@
-"""Campaign sources of the demo region: contracts, action plans, produits AM, envelopes,
-modulations and observations, derived from the register and the targeting of its values."""
+"""Campaign sources of the demo region: contracts (with their proposals), action plans, produits
+AM, envelopes and modulations, derived from the register and the targeting of its values."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ class Contrat:
     finess_ej: str
     volet: str
     statut: str  # signe / refus / en_cours
+    date_proposition: date  # the proposal (a refusal is sanctioned in its year, docs/rules.md §7)
     date_signature: date | None
     date_effet: date | None
     date_fin: date | None
@@ -55,23 +56,17 @@ TOTAL_ENVELOPPE = {  # regional FIR envelope per year (euros), split between the
     "region": {2022: 1_800_000, 2023: 3_600_000, 2024: 3_800_000},
     "small": {2022: 180_000, 2023: 360_000, 2024: 380_000},
 }
-NB_REFUS = {"region": 3, "small": 1}
+NB_REFUS_UNIQUE = {"region": 2, "small": 1}  # refusals without a new proposal
 NB_EN_COURS = {"region": 3, "small": 1}
 NB_MODULATIONS = {"region": 6, "small": 2}
+NB_HORS_PERIMETRE = {"region": 6, "small": 2}  # ET-years with items on a theme outside the contract
 COEFFICIENTS = ("0.80", "0.50", "0.90", "0.75", "0.60", "0.95")
-MOTIFS_MODULATION = (
-    "Rapport d'étape transmis hors délai",
-    "Engagements du plan d'actions partiellement tenus",
-    "Données de prescription incomplètes pour l'exercice",
-    "Défaut de participation aux réunions de suivi du contrat",
+MOTIFS_MODULATION = (  # the DG ARS's stated reasons, shown in the notice
+    "Rapport d'étape annuel transmis avec trois mois de retard",
+    "Engagements du plan d'actions tenus en partie seulement",
+    "Données de prescription transmises incomplètes pour l'exercice",
+    "Absence de l'établissement aux réunions de suivi du contrat",
 )
-MOTIFS_OBSERVATION = {
-    "maintenue": "Observations reçues : aucun élément nouveau, la sanction est maintenue.",
-    "reduite": "Réorganisation du bloc opératoire en cours d'exercice : effort reconnu, "
-               "montant ramené à 0,4 % des produits AM (en €).",
-    "abandonnee": "Erreur d'imputation des prescriptions démontrée par l'établissement : "
-                  "l'œuvre de correction est validée, sanction abandonnée.",
-}
 
 
 def _rd(rng: random.Random, start: date, end: date) -> date:
@@ -79,7 +74,8 @@ def _rd(rng: random.Random, start: date, end: date) -> date:
 
 
 def volets_proposes(registre: Registre, ref: Referentiel, cibles: set[tuple[str, int, str]]) -> dict[tuple[str, str], int]:
-    """(finess_ej, volet) -> first evaluation year in which one of the EJ's ETs is targeted."""
+    """(finess_ej, volet) -> year of the first proposal: the first evaluation year P in which one
+    of the EJ's ETs is targeted for P (on P − 1, docs/rules.md §4)."""
     ej_de = {et.finess_geo: et.ej_par_annee for et in registre.ets}
     out: dict[tuple[str, str], int] = {}
     for f, annee, code in cibles:
@@ -88,16 +84,67 @@ def volets_proposes(registre: Registre, ref: Referentiel, cibles: set[tuple[str,
     return out
 
 
+def volets_cibles(registre: Registre, ref: Referentiel, cibles: set[tuple[str, int, str]]) -> set[tuple[str, str, int]]:
+    """(finess_ej, volet, P): one of the EJ's ETs (register of P) is targeted for P on the volet."""
+    ej_de = {et.finess_geo: et.ej_par_annee for et in registre.ets}
+    return {(ej_de[f][a], ref.by_code[c].volet, a) for f, a, c in cibles}
+
+
+class _Propositions:
+    """One proposal date per EJ and year (the volets proposed together share it)."""
+
+    def __init__(self, rng: random.Random, debut: date):
+        self.rng, self.debut, self.dates = rng, debut, {}
+
+    def date(self, ej: str, annee: int) -> date:
+        if (ej, annee) not in self.dates:
+            if annee == self.debut.year:  # the campaign's proposals, before its start
+                self.dates[(ej, annee)] = _rd(self.rng, date(annee, 3, 1), date(annee, 4, 15))
+            else:  # a later proposal, on the targeting of the year before
+                self.dates[(ej, annee)] = _rd(self.rng, date(annee, 2, 1), date(annee, 3, 15))
+        return self.dates[(ej, annee)]
+
+
+def _signe(rng: random.Random, ref: Referentiel, ej: str, volet: str, proposition: date) -> Contrat:
+    """Signed a few weeks after the proposal; in force from the campaign's start for the
+    campaign's proposals, from 1 July of its year for a later one."""
+    annee = proposition.year
+    if annee == ref.date_debut.year:
+        effet, derniere_signature = ref.date_debut, ref.date_debut - timedelta(days=1)
+    else:
+        effet, derniere_signature = date(annee, 7, 1), date(annee, 6, 15)
+    signature = _rd(rng, proposition + timedelta(days=20), derniere_signature)
+    return Contrat(ej, volet, "signe", proposition, signature, effet, ref.date_fin)
+
+
+def _prives_d_abord(ejs: list[str], kind: dict[str, str]) -> list[str]:
+    return [ej for ej in ejs if kind[ej] in ("clinique", "ssr", "had")] or ejs
+
+
 def contrats(rng: random.Random, size: str, ref: Referentiel, proposes: dict[tuple[str, str], int],
-             registre: Registre, proteges: set[str]) -> list[Contrat]:
-    """Signed for most proposed volets; a few refusals and pending ones (never a protected EJ)."""
-    debut_campagne = min(ref.annees_evaluation)
+             registre: Registre, proteges: set[str], cibles_volets: set[tuple[str, str, int]]) -> list[Contrat]:
+    """Signed for most proposed volets; refusals and pending ones (never a protected EJ).
+
+    Volet 1, proposed at the campaign's start, has every refusal path (docs/rules.md §7: one
+    sanction per refused proposal): an EJ refuses in P and again on a new proposal in P + 1
+    (``REFUS_DEUX_FOIS``), one refuses in P then signs a new proposal in P + 1
+    (``REFUS_PUIS_SIGNE``), others refuse once and get no new proposal (``REFUS_UNIQUE``).
+    A new proposal in P + 1 is made only to an EJ still targeted for P + 1.
+    """
+    debut = min(ref.annees_evaluation)
     kind = {ej.finess_ej: ej.kind for ej in registre.ejs}
-    v1 = sorted(ej for (ej, volet), a in proposes.items() if volet == "V1" and a == debut_campagne and ej not in proteges)
-    prives = [ej for ej in v1 if kind[ej] in ("clinique", "ssr", "had")] or v1
-    refus = set(rng.sample(prives, min(NB_REFUS[size], len(prives))))
-    reste = [ej for ej in v1 if ej not in refus]
+    propositions = _Propositions(rng, ref.date_debut)
+    v1 = sorted(ej for (ej, volet), a in proposes.items() if volet == "V1" and a == debut and ej not in proteges)
+    encore = [ej for ej in v1 if (ej, "V1", debut + 1) in cibles_volets]
+    deux_fois = rng.sample(_prives_d_abord(encore, kind), 1) if encore else []
+    reste = [ej for ej in encore if ej not in deux_fois]
+    puis_signe = rng.sample(_prives_d_abord(reste, kind), 1) if reste else []
+    autres = [ej for ej in v1 if ej not in deux_fois and ej not in puis_signe]
+    plus_cibles = [ej for ej in autres if ej not in encore] or autres  # no reason for a new proposal
+    unique = rng.sample(_prives_d_abord(plus_cibles, kind), min(NB_REFUS_UNIQUE[size], len(plus_cibles)))
+    reste = [ej for ej in autres if ej not in unique]
     en_cours = set(rng.sample(reste, min(NB_EN_COURS[size], len(reste))))
+    refus = set(deux_fois) | set(puis_signe) | set(unique)
     statut_v2: dict[str, str] = {}
     if size == "region":
         v2 = sorted(ej for (ej, volet) in proposes if volet == "V2" and ej not in proteges)
@@ -111,41 +158,66 @@ def contrats(rng: random.Random, size: str, ref: Referentiel, proposes: dict[tup
             else statut_v2.get(ej, "signe")
         if statut == "absent":
             continue
+        proposition = propositions.date(ej, annee)
         if statut != "signe":
-            out.append(Contrat(ej, volet, statut, None, None, None))
-            continue
-        if annee == debut_campagne:
-            effet = ref.date_debut
-            signature = _rd(rng, effet - timedelta(days=60), effet - timedelta(days=1))
+            out.append(Contrat(ej, volet, statut, proposition, None, None, None))
         else:
-            effet = date(annee, 1, 1)
-            signature = _rd(rng, date(annee - 1, 11, 2), date(annee - 1, 12, 20))
-        out.append(Contrat(ej, volet, "signe", signature, effet, ref.date_fin))
+            out.append(_signe(rng, ref, ej, volet, proposition))
+        if volet == "V1" and ej in deux_fois + puis_signe:  # the new proposal, the year after
+            nouvelle = propositions.date(ej, annee + 1)
+            out.append(Contrat(ej, volet, "refus", nouvelle, None, None, None) if ej in deux_fois
+                       else _signe(rng, ref, ej, volet, nouvelle))
     return out
 
 
-def engagements(rng: random.Random, registre: Registre, ref: Referentiel, cibles: set[tuple[str, int, str]],
-                signes: dict[tuple[str, str], date]) -> list[Engagement]:
-    """Action-plan items of each targeted theme, for the ETs of EJs with a signed volet."""
+def chemins_refus(contrats_: list[Contrat]) -> dict[str, list[str]]:
+    """Refusal path -> EJs: ``deux_fois`` (two refused proposals), ``puis_signe`` (a refusal then
+    a signed proposal), ``unique`` (one refused proposal, no new one)."""
+    par_ej: dict[str, list[Contrat]] = {}
+    for c in contrats_:
+        if c.volet == "V1":
+            par_ej.setdefault(c.finess_ej, []).append(c)
+    out: dict[str, list[str]] = {"deux_fois": [], "puis_signe": [], "unique": []}
+    for ej, lignes in sorted(par_ej.items()):
+        statuts = [c.statut for c in sorted(lignes, key=lambda c: c.date_proposition)]
+        if statuts == ["refus", "refus"]:
+            out["deux_fois"].append(ej)
+        elif statuts == ["refus", "signe"]:
+            out["puis_signe"].append(ej)
+        elif statuts == ["refus"]:
+            out["unique"].append(ej)
+    return out
+
+
+def engagements(rng: random.Random, size: str, ref: Referentiel, registre: Registre,
+                vigueur: dict[int, dict[tuple[str, str], set[tuple[str, str]]]]) -> list[Engagement]:
+    """Action-plan items of each regional theme an ET is under contract on in year N (its
+    perimeter in force holds an indicator of the theme), and, for a few ETs under contract, the
+    items of one theme they are NOT contracted on: reported, never scored (docs/rules.md §5)."""
     themes = {t["code"]: t for t in ref.themes if t["code"] in ref.themes_regionaux}
-    themes_cibles: dict[tuple[str, int], set[str]] = {}
-    for f, annee, code in cibles:
-        theme = ref.by_code[code].theme
-        if theme in themes:
-            themes_cibles.setdefault((f, annee), set()).add(theme)
+    ouverts = {(et.finess_geo, a) for et in registre.ets for a in et.ej_par_annee}
+    par_et: dict[tuple[str, int], set[str]] = {}
+    for annee, volets in vigueur.items():
+        for paires in volets.values():
+            for f, code in paires:
+                if (f, annee) not in ouverts:  # closed since the signature: no action plan
+                    continue
+                theme = ref.by_code[code].theme
+                par_et.setdefault((f, annee), set())
+                if theme in themes:
+                    par_et[(f, annee)].add(theme)
+    hors: dict[tuple[str, int], str] = {}
+    for f, annee in rng.sample(sorted(par_et), min(NB_HORS_PERIMETRE[size], len(par_et))):
+        autres = sorted(t for t in themes if t not in par_et[(f, annee)] and themes[t]["volet"] == "V1")
+        if autres:
+            hors[(f, annee)] = rng.choice(autres)
     taux = {2022: 0.35, 2023: 0.6, 2024: 0.8}
     out = []
-    for et in sorted(registre.ets, key=lambda e: e.finess_geo):
-        for annee in ref.annees_evaluation:
-            if annee not in et.ej_par_annee:
-                continue
-            for theme in sorted(themes_cibles.get((et.finess_geo, annee), ())):
-                effet = signes.get((et.ej_par_annee[annee], themes[theme]["volet"]))
-                if effet is None or effet.year > annee:
-                    continue
-                for k, libelle in enumerate(engagements_du_theme(theme, themes[theme]["libelle"]), start=1):
-                    out.append(Engagement(et.finess_geo, annee, theme, f"{theme}-{k:02d}", libelle,
-                                          rng.random() < taux.get(annee, 0.6)))
+    for f, annee in sorted(par_et):
+        for theme in sorted(par_et[(f, annee)] | ({hors[(f, annee)]} if (f, annee) in hors else set())):
+            for k, libelle in enumerate(engagements_du_theme(theme, themes[theme]["libelle"]), start=1):
+                out.append(Engagement(f, annee, theme, f"{theme}-{k:02d}", libelle,
+                                      rng.random() < taux.get(annee, 0.6)))
     return out
 
 
@@ -186,31 +258,16 @@ def enveloppes(rng: random.Random, size: str, ref: Referentiel) -> dict[tuple[in
     return out
 
 
-def modulations(rng: random.Random, size: str, ref: Referentiel, signes: dict[tuple[str, str], date]) -> list[Modulation]:
-    ejs = sorted({ej for (ej, volet) in signes if volet == "V1"})
-    choisis = sorted(rng.sample(ejs, min(NB_MODULATIONS[size], len(ejs))))
+def modulations(rng: random.Random, size: str, ref: Referentiel,
+                vigueur: dict[int, dict[tuple[str, str], set[tuple[str, str]]]]) -> list[Modulation]:
+    """A few EJs whose intéressement the DG ARS adapts, in a year their volet 1 is in force."""
     annees = list(ref.annees_evaluation)
-    return [  # a year in which the EJ's volet 1 is in force
-        Modulation(ej, max(annees[i % len(annees)], signes[(ej, "V1")].year),
-                   Decimal(COEFFICIENTS[i % len(COEFFICIENTS)]), MOTIFS_MODULATION[i % len(MOTIFS_MODULATION)])
-        for i, ej in enumerate(choisis)
-    ]
-
-
-def observations(rng: random.Random, size: str, ref: Referentiel, contrats_: list[Contrat],
-                 produits: dict[tuple[str, int], int]) -> list[Observation]:
-    """Observations of EJs after a notification préalable: every refusal, and a few others."""
-    debut = min(ref.annees_evaluation)
-    refus = sorted({c.finess_ej for c in contrats_ if c.statut == "refus"})
-    signes = sorted({c.finess_ej for c in contrats_ if c.statut == "signe"} - set(refus))
-    autres = rng.sample(signes, min(2 if size == "small" else 4, len(signes)))
-    lignes = [(ej, debut) for ej in refus] + [(ej, debut + 1) for ej in sorted(autres)]
-    suites = ("maintenue", "reduite", "abandonnee")
+    ejs = sorted({ej for a in annees for (ej, volet) in vigueur[a] if volet == "V1"})
+    choisis = sorted(rng.sample(ejs, min(NB_MODULATIONS[size], len(ejs))))
     out = []
-    for i, (ej, annee) in enumerate(lignes):
-        suite = suites[i % 3]
-        base = produits[(ej, annee)]
-        montant = None if suite == "maintenue" else 0 if suite == "abandonnee" else base * 4 // 1000
-        recu = _rd(rng, date(annee + 1, 3, 10), date(annee + 1, 6, 30))
-        out.append(Observation(ej, annee, recu, suite, montant, MOTIFS_OBSERVATION[suite]))
+    for i, ej in enumerate(choisis):
+        en_vigueur = [a for a in annees if (ej, "V1") in vigueur[a]]
+        annee = next((a for a in annees[i % len(annees):] if a in en_vigueur), en_vigueur[-1])
+        out.append(Modulation(ej, annee, Decimal(COEFFICIENTS[i % len(COEFFICIENTS)]),
+                              MOTIFS_MODULATION[i % len(MOTIFS_MODULATION)]))
     return out

@@ -4,9 +4,13 @@
 and ``sources.yml``; the same seed gives byte-identical files (one ``random.Random(seed)``, no
 clock). "region" is sized like Nouvelle-Aquitaine (~300 ETs, ~200 EJs, 12 départements);
 "small" (~12 EJs, ~20 ETs, 3 départements) still exercises every path of the campaign:
-targeted and non-targeted ETs, signed / refused / pending contracts, full, partial and zero
-attainment, values missing for year N (not evaluable), modulations, observations and
-action-plan items.
+targeted and non-targeted ETs; signed / refused / pending contracts, each dated by its
+proposal (refused twice, refused then signed on a new proposal, refused once); a perimeter
+fixed at signature and changed by avenants (ajout, retrait, résiliation); full, partial and
+zero attainment, values missing for year N (not evaluable); line-level PHEV for the first
+year's period, missing for a few ETs (prorated); modulations; action-plan items, some outside
+the contract; and the procedure: receipts (missing, late), CPAM avis (each sens, some absent),
+the DG ARS's decisions (each choice) and observations.
 """
 
 from __future__ import annotations
@@ -18,13 +22,18 @@ from caqes_tasks.demo import campaign
 from caqes_tasks.demo.csv_files import ddmmyyyy, money, number, write_csv
 from caqes_tasks.demo.finess_extract import write_extract
 from caqes_tasks.demo.measures import ANNEES_DONNEES, Mesures, generate_mesures
+from caqes_tasks.demo.perimetre import Perimetre, avenants as generate_avenants
+from caqes_tasks.demo.phev_lines import write_lines_from_amounts
+from caqes_tasks.demo.procedure import generate_procedure
 from caqes_tasks.demo.register import ANNEES_REGISTRE, Registre, build_registre
 from caqes_tasks.demo.targeting import ciblage
 from caqes_tasks.referentiel import Referentiel, load_referentiel
 
 SIZES = ("small", "region")
-SOURCES = ("finess", "phev", "regional", "engagements", "contrats", "produits_am", "enveloppes",
-           "modulations", "observations")
+SOURCES = ("finess", "phev", "phev_lines", "regional", "engagements", "contrats", "avenants", "produits_am",
+           "enveloppes", "modulations", "notifications", "avis_cpam", "decisions_dg", "observations")
+ANNEES_LIGNES = (2021, 2022)  # phev_lines: the first year's period and the same dates a year earlier
+PART_SANS_LIGNES = {"region": 0.15, "small": 0.10}  # ETs whose PHEV comes as yearly amounts only
 # what differs from the landing defaults (utf-8, ';'): observations come from a Windows tool
 SOURCES_YML = """\
 # Encoding and separator of each source where they differ from the defaults (utf-8, ';').
@@ -50,25 +59,41 @@ def _lacunes_aleatoires(rng: random.Random, mesures: Mesures) -> None:
 
 def _non_evaluables(ref: Referentiel, mesures: Mesures, registre: Registre,
                     cibles: set[tuple[str, int, str]]) -> set[str]:
-    """Remove the year-N value of one national and one regional ET × indicator targeted in N
-    (under an EJ that signs from the campaign start): both become not evaluable. Returns the
-    EJs concerned, which must sign."""
-    debut = min(ref.annees_evaluation)
-    ej_de = {et.finess_geo: et.ej_par_annee for et in registre.ets}
-    ej_v1_debut = {ej_de[f][a] for f, a, c in cibles if a == debut and ref.by_code[c].volet == "V1"}
+    """Remove a value of one national and one regional ET × indicator of volet 1 targeted for
+    the campaign's first year (so in the perimeter of an EJ that signs then): the national one
+    in the second year (not evaluable then and the year after), the regional one in the last
+    year. Returns the EJs concerned, which must sign from the start."""
+    debut, fin = min(ref.annees_evaluation), max(ref.annees_evaluation)
+    stables = {et.finess_geo: et.ej_par_annee[debut] for et in registre.ets
+               if debut in et.ej_par_annee and all(et.ej_par_annee.get(a) == et.ej_par_annee[debut]
+                                                   for a in range(debut, fin + 1))}
     proteges: set[str] = set()
-    for type_, annee in (("national", debut + 1), ("regional", max(ref.annees_evaluation))):
+    for type_, annee in (("national", debut + 1), ("regional", fin)):
         valeurs = mesures.nationales if type_ == "national" else mesures.regionales
         candidats = sorted(
-            (f, a, c) for f, a, c in cibles
-            if a == annee and ref.by_code[c].type == type_ and ref.by_code[c].volet == "V1"
-            and ej_de[f].get(annee) in ej_v1_debut and (f, a, c) in valeurs
+            (f, c) for f, a, c in cibles
+            if a == debut and f in stables and ref.by_code[c].type == type_ and ref.by_code[c].volet == "V1"
+            and (f, annee, c) in valeurs and (f, annee - 1, c) in valeurs
         )
         if candidats:
-            f, a, c = candidats[len(candidats) // 2]
-            del valeurs[(f, a, c)]
-            proteges.add(ej_de[f][a])
+            f, c = candidats[len(candidats) // 2]
+            del valeurs[(f, annee, c)]
+            proteges.add(stables[f])
     return proteges
+
+
+def _sans_lignes(rng: random.Random, size: str, mesures: Mesures, vigueur: dict) -> set[str]:
+    """ETs whose PHEV comes as yearly amounts only (the first year is then prorated by days):
+    a seeded share of the ETs, with at least one under contract in the campaign's first year."""
+    ets = sorted({f for f, a, _ in mesures.nationales if a in ANNEES_LIGNES})
+    n = max(1, round(len(ets) * PART_SANS_LIGNES[size]))
+    choisis = set(rng.sample(ets, n))
+    sous_contrat = sorted({f for paires in vigueur.values() for f, _ in paires} & set(ets))
+    if sous_contrat and not choisis & set(sous_contrat):
+        choisis.add(rng.choice(sous_contrat))
+    if sous_contrat and set(sous_contrat) <= choisis:
+        choisis.discard(sous_contrat[0])
+    return choisis
 
 
 def _phev_rows(ref: Referentiel, mesures: Mesures, annee: int) -> list[list[str]]:
@@ -110,18 +135,30 @@ def generate_demo(landing: Path, *, size: str = "region", seed: int = 2022, refe
     proteges = _non_evaluables(ref, mesures, registre, _cibles(ref, mesures, registre))
     cibles = _cibles(ref, mesures, registre)
     proposes = campaign.volets_proposes(registre, ref, cibles)
-    contrats = campaign.contrats(rng, size, ref, proposes, registre, proteges)
-    signes = {(c.finess_ej, c.volet): c.date_effet for c in contrats if c.statut == "signe"}
-    engagements = campaign.engagements(rng, registre, ref, cibles, signes)
+    contrats = campaign.contrats(rng, size, ref, proposes, registre, proteges,
+                                 campaign.volets_cibles(registre, ref, cibles))
+    perimetre = Perimetre(ref, registre, cibles, contrats)
+    refusants = {c.finess_ej for c in contrats if c.statut != "signe"}
+    avenants = generate_avenants(rng, size, ref, registre, mesures, cibles, perimetre, proteges | refusants,
+                                 proteges)
+    perimetre = perimetre.avec(avenants)
+    vigueur = {annee: perimetre.en_vigueur(annee) for annee in ref.annees_evaluation}
+    engagements = campaign.engagements(rng, size, ref, registre, vigueur)
     produits = campaign.produits_am(rng, registre, ref.annees_donnees)
     enveloppes = campaign.enveloppes(rng, size, ref)
-    modulations = campaign.modulations(rng, size, ref, signes)
-    observations = campaign.observations(rng, size, ref, contrats, produits)
+    modulations = campaign.modulations(rng, size, ref, vigueur)
+    procedure = generate_procedure(rng, size, ref, mesures, contrats, vigueur, produits)
+    sans_lignes = _sans_lignes(rng, size, mesures, vigueur[min(ref.annees_evaluation)])
 
     files: list[Path] = []
     counts = dict.fromkeys(SOURCES, 0)
     for source in SOURCES:
         (landing / source).mkdir(parents=True, exist_ok=True)
+
+    series = {(f, a, code): (v.montant, v.volume) for (f, a, code), v in sorted(mesures.nationales.items())
+              if a in ANNEES_LIGNES and f not in sans_lignes}
+    paths, counts["phev_lines"] = write_lines_from_amounts(landing / "phev_lines", series, seed=seed)
+    files += paths
 
     for annee in ANNEES_REGISTRE:
         path, n = write_extract(landing / "finess", registre, annee)
@@ -147,22 +184,36 @@ def generate_demo(landing: Path, *, size: str = "region", seed: int = 2022, refe
         counts["engagements"] += len(rows)
 
     simples = {
-        "contrats": (["finess_ej", "volet", "statut", "date_signature", "date_effet", "date_fin"], [
-            [c.finess_ej, c.volet, c.statut, ddmmyyyy(c.date_signature), ddmmyyyy(c.date_effet), ddmmyyyy(c.date_fin)]
-            for c in contrats]),
+        "contrats": (["finess_ej", "volet", "statut", "date_proposition", "date_signature", "date_effet",
+                      "date_fin"], [
+            [c.finess_ej, c.volet, c.statut, ddmmyyyy(c.date_proposition), ddmmyyyy(c.date_signature),
+             ddmmyyyy(c.date_effet), ddmmyyyy(c.date_fin)]
+            for c in sorted(contrats, key=lambda c: (c.finess_ej, c.volet, c.date_proposition))]),
+        "avenants": (["finess_ej", "volet", "finess_geo", "indicateur", "action", "date_signature", "motif"], [
+            [a.finess_ej, a.volet, a.finess_geo or "", a.indicateur or "", a.action, ddmmyyyy(a.date_signature),
+             a.motif] for a in sorted(avenants, key=lambda a: (a.date_signature, a.finess_ej, a.volet))]),
         "produits_am": (["finess_ej", "exercice", "produits_am"], [
             [ej, str(ex), money(cents)] for (ej, ex), cents in sorted(produits.items())]),
         "enveloppes": (["annee", "theme", "montant"], [
             [str(a), theme, money(cents)] for (a, theme), cents in sorted(enveloppes.items())]),
         "modulations": (["finess_ej", "annee", "coefficient", "motif"], [
             [m.finess_ej, str(m.annee), number(m.coefficient, places=2), m.motif] for m in modulations]),
+        # receipts as exported by the postal tracking service: ISO dates
+        "notifications": (["finess_ej", "annee", "document", "date_envoi", "date_reception"], [
+            [n.finess_ej, str(n.annee), n.document, n.date_envoi.isoformat(),
+             "" if n.date_reception is None else n.date_reception.isoformat()] for n in procedure.notifications]),
+        "avis_cpam": (["finess_ej", "annee", "date_avis", "sens", "commentaire"], [
+            [a.finess_ej, str(a.annee), ddmmyyyy(a.date_avis), a.sens, a.commentaire] for a in procedure.avis]),
+        "decisions_dg": (["finess_ej", "annee", "objet", "choix", "montant_base", "motif"], [
+            [d.finess_ej, str(d.annee), d.objet, d.choix, money(d.montant_base, comma=True), d.motif]
+            for d in procedure.decisions]),
     }
     for source, (header, rows) in simples.items():
         files.append(write_csv(landing / source / f"{source}.csv", header, rows))
         counts[source] = len(rows)
 
     rows = [[o.finess_ej, str(o.annee), ddmmyyyy(o.date_reception), o.suite, money(o.montant_retenu, comma=True),
-             o.motif] for o in observations]
+             o.motif] for o in procedure.observations]
     files.append(write_csv(landing / "observations" / "observations.csv",
                            ["finess_ej", "annee", "date_reception", "suite", "montant_retenu", "motif"], rows,
                            encoding="cp1252", newline="\r\n"))

@@ -90,3 +90,75 @@ def generate_phev_lines(folder: Path, *, year: int, finess_geo: list[str], rows:
         pq.write_table(_table(rng, n, year, sorted(finess_geo)), path)
         written.append(path)
     return written
+
+
+LIGNES_PAR_SERIE = 36  # lines per ET × year × indicator in the demo landing
+# codes of the lines that make up a yearly PHEV amount: NAT_6 measures ambulance spending only
+CODES_DU_MONTANT = {nom: tuple(c for c, _ in liste if nom != "NAT_6" or c == "AMB") for nom, (_, liste) in CODES.items()}
+
+
+def _repartir(rng, total: int, poids) -> list[int]:
+    """Split ``total`` into integers proportional to ``poids`` (largest remainder, exact sum)."""
+    somme = int(poids.sum())
+    parts = [total * int(w) // somme for w in poids]
+    restes = sorted(range(len(parts)), key=lambda i: (-(total * int(poids[i]) % somme), i))
+    for i in restes[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def write_lines_from_amounts(folder: Path, series: dict[tuple[str, int, str], tuple[int, int]], *,
+                             seed: int = 2022) -> tuple[list[Path], int]:
+    """Line-level prescriptions that add up EXACTLY to yearly PHEV amounts and volumes.
+
+    ``series`` maps (finess_geo, annee, indicateur) to (amount in cents, volume). Each series
+    becomes up to ``LIGNES_PAR_SERIE`` lines spread over the calendar year (quantities ≥ 1
+    summing to the volume, amounts ≥ 1 cent summing to the amount), so that a period inside
+    the year (e.g. from a contract's date d'effet) can be summed from the lines. Writes
+    ``folder/annee=<year>/part-0.parquet`` per year; deterministic for a given seed. Returns the
+    files written and their number of lines.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng([seed, 7])
+    written, lignes = [], 0
+    for year in sorted({a for _, a, _ in series}):
+        debut = (date(year, 1, 1) - _EPOCH).days
+        jours = (date(year + 1, 1, 1) - date(year, 1, 1)).days
+        cols: dict[str, list] = {"finess_geo": [], "date_execution": [], "indicateur": [], "code": [],
+                                 "cents": [], "quantite": []}
+        for (f, a, nom), (cents, volume) in sorted(series.items()):
+            if a != year or cents <= 0 or volume <= 0:
+                continue
+            k = min(LIGNES_PAR_SERIE, volume, cents)
+            quantites = 1 + rng.multinomial(volume - k, [1 / k] * k)
+            poids = quantites * rng.integers(90, 111, k)
+            montants = [1 + m for m in _repartir(rng, cents - k, poids)]
+            jours_ = np.sort(rng.integers(0, jours, k))
+            codes = CODES_DU_MONTANT[nom]
+            cols["finess_geo"] += [f] * k
+            cols["date_execution"] += [int(debut + j) for j in jours_]
+            cols["indicateur"] += [nom] * k
+            cols["code"] += [codes[int(i)] for i in rng.integers(0, len(codes), k)]
+            cols["cents"] += montants
+            cols["quantite"] += [int(q) for q in quantites]
+        n = len(cols["cents"])
+        int128 = np.zeros((n, 2), dtype="<i8")
+        int128[:, 0] = np.array(cols["cents"], dtype=np.int64)
+        table = pa.table({
+            "finess_geo": pa.array(cols["finess_geo"], pa.string()),
+            "date_execution": pa.array(np.array(cols["date_execution"], dtype=np.int32), pa.int32()).cast(pa.date32()),
+            "indicateur": pa.array(cols["indicateur"], pa.string()),
+            "code": pa.array(cols["code"], pa.string()),
+            "montant_rembourse": pa.Array.from_buffers(pa.decimal128(18, 2), n, [None, pa.py_buffer(int128.tobytes())]),
+            "quantite": pa.array(np.array(cols["quantite"], dtype=np.int32), pa.int32()),
+        })
+        partition = Path(folder) / f"annee={year}"
+        partition.mkdir(parents=True, exist_ok=True)
+        path = partition / "part-0.parquet"
+        pq.write_table(table, path)
+        written.append(path)
+        lignes += n
+    return written, lignes

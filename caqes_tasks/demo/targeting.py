@@ -1,15 +1,32 @@
 """Targeting of the demo values, so that the generated contracts match what the pipeline will
-propose (rules.md §4): national indicators on the reference year N-1 — ``base ≥ min_base`` and
-(``growth > max_taux_evolution`` or ``value > seuil_valeur``), growth against N-2 —, regional
-indicators on the threshold in the indicator's direction, or an explicit list of FINESS.
+propose (docs/rules.md §4).
+
+Targeting "for year P" is the targeting of a proposal made in P: it reads the calendar year
+before the proposal, Y = P − 1. National indicators: ``base ≥ min_base`` and
+(``spending_growth > max_taux_evolution`` or ``value > seuil_valeur``), where the growth is
+always that of the SPENDING the indicator measures (``montant(Y) / montant(Y−1) − 1``, for a
+rate or share indicator too; not computable when the earlier amount is missing or 0: then only
+the value test applies) and the value test compares the indicator's own measure (amount, rate
+or share). Regional indicators: the threshold in the indicator's direction, or an explicit
+list of FINESS.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 from caqes_tasks.demo.measures import Mesures, valeur_nationale
 from caqes_tasks.referentiel import Indicateur, Referentiel
+
+
+def croissance_depense(mesures: Mesures, finess_geo: str, annee_reference: int, code: str) -> Fraction | None:
+    """Exact growth of the spending between ``annee_reference − 1`` and ``annee_reference``."""
+    v = mesures.nationales.get((finess_geo, annee_reference, code))
+    avant = mesures.nationales.get((finess_geo, annee_reference - 1, code))
+    if v is None or avant is None or avant.montant == 0:
+        return None
+    return Fraction(v.montant, avant.montant) - 1
 
 
 def _nationale(ind: Indicateur, mesures: Mesures, finess_geo: str, annee: int) -> bool:
@@ -19,10 +36,9 @@ def _nationale(ind: Indicateur, mesures: Mesures, finess_geo: str, annee: int) -
     valeur, base = valeur_nationale(ind, ref)
     if ind.min_base is not None and base < ind.min_base:
         return False
-    avant = mesures.nationales.get((finess_geo, annee - 2, ind.code))
-    if ind.max_taux_evolution is not None and avant is not None:
-        valeur_avant, _ = valeur_nationale(ind, avant)
-        if valeur_avant != 0 and valeur / valeur_avant - 1 > ind.max_taux_evolution:
+    if ind.max_taux_evolution is not None:
+        hausse = croissance_depense(mesures, finess_geo, annee - 1, ind.code)
+        if hausse is not None and hausse > Fraction(ind.max_taux_evolution):
             return True
     return ind.seuil_valeur is not None and _au_dela(ind, valeur, ind.seuil_valeur)
 
@@ -39,6 +55,7 @@ def _regionale(ind: Indicateur, mesures: Mesures, finess_geo: str, annee: int) -
 
 
 def est_cible(ref: Referentiel, mesures: Mesures, finess_geo: str, annee: int, code: str) -> bool:
+    """Targeted for a proposal made in ``annee`` (reference year ``annee − 1``)."""
     ind = ref.by_code[code]
     if ind.type == "national":
         return _nationale(ind, mesures, finess_geo, annee)
@@ -46,7 +63,7 @@ def est_cible(ref: Referentiel, mesures: Mesures, finess_geo: str, annee: int, c
 
 
 def ciblage(ref: Referentiel, mesures: Mesures, finess_geo: list[str], annees: list[int]) -> set[tuple[str, int, str]]:
-    """Every targeted (finess_geo, annee, indicateur)."""
+    """Every targeted (finess_geo, annee, indicateur), ``annee`` being the proposal's year."""
     return {
         (f, a, code)
         for f in finess_geo

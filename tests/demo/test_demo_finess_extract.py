@@ -86,8 +86,13 @@ def test_other_sources_only_name_registered_establishments(landing):
     for source in ("phev", "regional", "engagements"):
         df = read_source(landing, source)
         assert {(f, int(a)) for f, a in zip(df.finess_geo, df.annee)} <= et_year, source
+    avenants = read_source(landing, "avenants")
+    for row in avenants[avenants.finess_geo != ""].itertuples(index=False):
+        signature = int(row.date_signature[-4:])
+        assert all((row.finess_geo, a) in et_year for a in (signature, signature + 1)), row
     for source, encoding in (("contrats", "utf-8"), ("produits_am", "utf-8"), ("modulations", "utf-8"),
-                             ("observations", "cp1252")):
+                             ("observations", "cp1252"), ("avenants", "utf-8"), ("notifications", "utf-8"),
+                             ("avis_cpam", "utf-8"), ("decisions_dg", "utf-8")):
         df = read_source(landing, source, encoding=encoding)
         assert set(df.finess_ej) <= ejs, source
         assert all(check_finess(f).ok for f in df.finess_ej)

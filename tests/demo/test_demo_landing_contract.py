@@ -14,7 +14,11 @@ HEADERS = {
     "phev": "finess_geo;annee;indicateur;montant_rembourse;volume;numerateur;denominateur",
     "regional": "finess_geo;annee;indicateur;valeur;numerateur;denominateur",
     "engagements": "finess_geo;annee;theme;engagement_id;libelle;realise",
-    "contrats": "finess_ej;volet;statut;date_signature;date_effet;date_fin",
+    "contrats": "finess_ej;volet;statut;date_proposition;date_signature;date_effet;date_fin",
+    "avenants": "finess_ej;volet;finess_geo;indicateur;action;date_signature;motif",
+    "notifications": "finess_ej;annee;document;date_envoi;date_reception",
+    "avis_cpam": "finess_ej;annee;date_avis;sens;commentaire",
+    "decisions_dg": "finess_ej;annee;objet;choix;montant_base;motif",
     "produits_am": "finess_ej;exercice;produits_am",
     "enveloppes": "annee;theme;montant",
     "modulations": "finess_ej;annee;coefficient;motif",
@@ -23,6 +27,7 @@ HEADERS = {
 MONEY_COMMA = re.compile(r"^\d+,\d{2}$")
 MONEY_POINT = re.compile(r"^\d+\.\d{2}$")
 DDMMYYYY = re.compile(r"^\d{2}/\d{2}/\d{4}$")
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @pytest.fixture(scope="module", params=["small", "region"])
@@ -32,8 +37,9 @@ def landing(request):
 
 def test_every_source_has_its_folder_and_files(landing):
     for source in SOURCES:
-        files = sorted((landing / source).glob("*.csv"))
+        files = sorted((landing / source).glob("annee=*/*.parquet" if source == "phev_lines" else "*.csv"))
         assert files, f"no file for source {source}"
+    assert set(HEADERS) | {"finess", "phev_lines"} == set(SOURCES)
     assert len(list((landing / "finess").glob("etalab-cs1100507-stock-*-12-31.csv"))) == 5
     assert sorted(p.name for p in (landing / "phev").iterdir()) == [f"phev_{y}.csv" for y in range(2020, 2025)]
 
@@ -78,8 +84,32 @@ def test_numbers_dates_and_codes_are_well_formed(landing):
     signes = contrats[contrats.statut == "signe"]
     for col in ("date_signature", "date_effet", "date_fin"):
         assert signes[col].str.match(DDMMYYYY).all()
+    assert contrats.date_proposition.str.match(DDMMYYYY).all()
     assert (contrats[contrats.statut != "signe"].date_effet == "").all()
-    assert not contrats.duplicated(["finess_ej", "volet"]).any()
+    assert not contrats.duplicated(["finess_ej", "volet", "date_proposition"]).any()
+    assert not signes.duplicated(["finess_ej", "volet"]).any()  # one signed contract per volet
+    avenants = read_source(landing, "avenants")
+    assert set(avenants.action) == {"ajout", "retrait", "resiliation"}
+    assert avenants.date_signature.str.match(DDMMYYYY).all() and (avenants.motif != "").all()
+    resiliations = avenants[avenants.action == "resiliation"]
+    assert (resiliations.finess_geo == "").all() and (resiliations.indicateur == "").all()
+    autres = avenants[avenants.action != "resiliation"]
+    assert set(autres.indicateur) <= set(ref.codes()) and (autres.finess_geo.str.len() == 9).all()
+    assert not avenants.duplicated(["finess_ej", "volet", "finess_geo", "indicateur", "action",
+                                    "date_signature"]).any()
+    notifications = read_source(landing, "notifications")
+    assert set(notifications.document) == {"notification_prealable"}
+    assert notifications.date_envoi.str.match(ISO).all()
+    assert notifications.date_reception.str.match(r"^(\d{4}-\d{2}-\d{2})?$").all()
+    assert not notifications.duplicated(["finess_ej", "annee", "document", "date_envoi"]).any()
+    avis = read_source(landing, "avis_cpam")
+    assert avis.date_avis.str.match(DDMMYYYY).all() and set(avis.sens) == {"favorable", "defavorable", "reserve"}
+    assert not avis.duplicated(["finess_ej", "annee"]).any()
+    decisions = read_source(landing, "decisions_dg")
+    assert set(decisions.choix) <= {"reduction_liste_en_sus", "accord_prealable", "reduction", "renonciation"}
+    assert decisions.objet.str.match(r"^(refus|sanction|non_atteinte:V[12])$").all()
+    assert decisions.montant_base.str.match(r"^(\d+,\d{2})?$").all() and (decisions.motif != "").all()
+    assert not decisions.duplicated(["finess_ej", "annee", "objet", "choix"]).any()
     engagements = read_source(landing, "engagements")
     assert set(engagements.realise) == {"oui", "non"}
     assert set(engagements.theme) <= set(ref.themes_regionaux)

@@ -1,7 +1,8 @@
 """The small set exercises every path of a campaign (checked from the files alone)."""
 
 from caqes_tasks.referentiel import load_referentiel
-from demo_checks import ej_by_year, national_evaluation, national_targeted, national_values, read_finess, read_source
+from demo_checks import (Perimeter, ej_by_year, national_evaluation, national_targeted, national_values, read_finess,
+                         read_source)
 
 
 def test_small_is_small(small_demo):
@@ -61,6 +62,7 @@ def test_regional_value_missing_for_a_targeted_year(small_demo):
 
 def test_modulations_observations_and_engagements(small_demo):
     landing, _ = small_demo
+    ref = load_referentiel()
     modulations = read_source(landing, "modulations")
     assert len(modulations) >= 1 and (modulations.motif != "").all()
     observations = read_source(landing, "observations", encoding="cp1252")
@@ -71,6 +73,8 @@ def test_modulations_observations_and_engagements(small_demo):
     engagements = read_source(landing, "engagements")
     assert set(engagements.realise) == {"oui", "non"}
     assert {int(a) for a in engagements.annee} == {2022, 2023, 2024}
-    signes = set(contrats[(contrats.statut == "signe") & (contrats.volet == "V1")].finess_ej)
+    perimeter = Perimeter(landing, ref)
     ejs = ej_by_year(landing)
-    assert {ejs[(f, int(a))] for f, a in zip(engagements.finess_geo, engagements.annee)} <= signes
+    for annee in ref.annees_evaluation:
+        under_contract = {f for pairs in perimeter.in_force(annee).values() for f, _ in pairs if (f, annee) in ejs}
+        assert set(engagements[engagements.annee == str(annee)].finess_geo) <= under_contract, annee
