@@ -21,6 +21,23 @@ DEFAULT_REFERENTIEL = REPO_ROOT / "referentiels" / "caqes-2022-2024.yml"
 MESURES = {"amount", "rate", "share"}
 SENS = {"lower_is_better", "higher_is_better"}
 TYPES = {"national", "regional"}
+#: national intéressement formula (docs/rules.md §6): share x savings x attainment, or a threshold
+FORMULES_NATIONALES = {"proportionnelle", "seuil"}
+#: non-attainment sanction (docs/rules.md §7): limited by the impact on spending, or not
+IMPACTS = {"depenses", "aucun"}
+#: produits AM exercice used as the base P (docs/rules.md §2, §7)
+EXERCICES_BASE = {"N": 0, "N-1": 1}
+#: DSS: the national share is "de l'ordre de 20 % ou 30 %"; outside, accepted with a warning
+PART_NATIONALE_USUELLE = (Decimal("0.20"), Decimal("0.30"))
+#: what an article of the ``articles`` block can govern (docs/rules.md §7). A sanction line cites
+#: the articles of its path (``Referentiel.reference_article``).
+VOIES_ARTICLE = frozenset({
+    "refus", "reduction_liste_en_sus_refus", "non_atteinte", "reduction_liste_en_sus_non_atteinte",
+    "accord_prealable", "capes", "surveillance", "plafond_global", "observations", "avis_cpam",
+    "recours", "interessement", "recours_interessement", "ciblage",
+})
+#: sanction paths (``sanctions`` switches) that need the article they apply when switched on
+VOIES_SANCTION_ARTICLE = ("refus", "non_atteinte", "capes")
 
 
 class ReferentielError(ValueError):
@@ -58,6 +75,29 @@ class Indicateur:
 
 
 @dataclass(frozen=True)
+class Article:
+    """The version of one legal text that applies to the campaign (docs/rules.md §7).
+
+    ``version`` says which wording applies, as the text itself states it (its NOTA, the law that
+    last modified it); ``en_vigueur_du`` / ``en_vigueur_au`` are None when the text does not say.
+    ``voies``: what the article governs (``VOIES_ARTICLE``).
+    """
+
+    code: str
+    texte: str
+    version: str
+    en_vigueur_du: date | None
+    en_vigueur_au: date | None
+    voies: tuple[str, ...]
+    source: str = ""
+
+    @property
+    def reference(self) -> str:
+        """How a sanction line and its notice cite it: the text and its version."""
+        return f"{self.texte}, {self.version}"
+
+
+@dataclass(frozen=True)
 class Referentiel:
     path: Path
     sha256: str
@@ -77,10 +117,51 @@ class Referentiel:
     volets: tuple[dict, ...]
     themes: tuple[dict, ...]
     indicateurs: tuple[Indicateur, ...] = field(repr=False)
+    formule_nationale: str = "proportionnelle"
+    seuil_atteinte_nationale: Decimal | None = None
+    impact_non_atteinte: str = "depenses"
+    exercice_base: str = "N"
+    articles: tuple[Article, ...] = ()
 
     @cached_property
     def by_code(self) -> dict[str, Indicateur]:
         return {i.code: i for i in self.indicateurs}
+
+    def exercice_produits_am(self, annee: int) -> int:
+        """Exercice of the produits AM that is the base P for evaluation year ``annee``."""
+        return annee - EXERCICES_BASE[self.exercice_base]
+
+    def articles_pour(self, voie: str) -> list[Article]:
+        """Articles that govern ``voie`` for this campaign, in the référentiel's order."""
+        return [a for a in self.articles if voie in a.voies]
+
+    def reference_article(self, *voies: str) -> str | None:
+        """Citation of the articles governing the given paths (None when the référentiel has none)."""
+        seen: list[Article] = []
+        for voie in voies:
+            for a in self.articles_pour(voie):
+                if a not in seen:
+                    seen.append(a)
+        return "; ".join(a.reference for a in seen) or None
+
+    def avertissements(self) -> list[str]:
+        """Accepted but unusual parameters, for the run report (docs/rules.md §6, §7)."""
+        out = []
+        low, high = PART_NATIONALE_USUELLE
+        for i in self.indicateurs:
+            if i.type == "national" and i.part_nationale is not None and not low <= i.part_nationale <= high:
+                out.append(
+                    f"indicateur {i.code}: part nationale {i.part_nationale} hors de la fourchette usuelle "
+                    f"{low}–{high} (« de l'ordre de 20 % ou 30 % des économies réalisées »): acceptée"
+                )
+        for a in self.articles:
+            if a.en_vigueur_au is not None and a.en_vigueur_au < self.date_fin:
+                out.append(f"article {a.code}: version en vigueur jusqu'au {a.en_vigueur_au}, avant la fin de la "
+                           f"campagne ({self.date_fin})")
+            if a.en_vigueur_du is not None and a.en_vigueur_du > self.date_debut:
+                out.append(f"article {a.code}: version en vigueur à partir du {a.en_vigueur_du}, après le début "
+                           f"de la campagne ({self.date_debut})")
+        return out
 
     def codes(self, type_: str | None = None) -> list[str]:
         return [i.code for i in self.indicateurs if type_ is None or i.type == type_]
@@ -204,6 +285,50 @@ def _indicateur(raw: dict, volets: set[str], themes: dict[str, str], defaut_part
     )
 
 
+def _date(value, where: str) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ReferentielError(f"{where}: '{value}' is not a date (YYYY-MM-DD)") from exc
+
+
+def _articles(raw, sanctions: dict[str, bool]) -> tuple[Article, ...]:
+    """The ``articles`` block: which version of each legal text applies (docs/rules.md §7)."""
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        raise ReferentielError("articles: a list of articles is expected")
+    out = []
+    for entry in raw:
+        code = entry.get("code") if isinstance(entry, dict) else None
+        where = f"article {code}"
+        for key in ("code", "texte", "version", "voies"):
+            if not isinstance(entry, dict) or not entry.get(key):
+                raise ReferentielError(f"{where}: missing '{key}'")
+        voies = tuple(str(v) for v in entry["voies"])
+        unknown = sorted(set(voies) - VOIES_ARTICLE)
+        if unknown:
+            raise ReferentielError(f"{where}: unknown voies {unknown} (known: {sorted(VOIES_ARTICLE)})")
+        du, au = _date(entry.get("en_vigueur_du"), where), _date(entry.get("en_vigueur_au"), where)
+        if du and au and au < du:
+            raise ReferentielError(f"{where}: en_vigueur_au before en_vigueur_du")
+        out.append(Article(str(code), str(entry["texte"]), str(entry["version"]), du, au, voies,
+                           str(entry.get("source", ""))))
+    codes = [a.code for a in out]
+    if len(codes) != len(set(codes)):
+        raise ReferentielError("articles: codes must be unique")
+    for voie in VOIES_SANCTION_ARTICLE:
+        if sanctions.get(voie) and not any(voie in a.voies for a in out):
+            raise ReferentielError(
+                f"articles: the sanction path '{voie}' is switched on but no article says which text applies"
+            )
+    return tuple(out)
+
+
 def load_referentiel(path: Path | str | None = None) -> Referentiel:
     """Read and check a campaign référentiel; raise ReferentielError naming the faulty entry."""
     path = Path(path) if path else DEFAULT_REFERENTIEL
@@ -224,7 +349,23 @@ def load_referentiel(path: Path | str | None = None) -> Referentiel:
     if len(codes) != len(set(codes)):
         raise ReferentielError("indicator codes must be unique")
     sanctions = data.get("sanctions", {})
+    switches = {k: bool(sanctions.get(k, True)) for k in ("refus", "non_atteinte", "capes", "surveillance")}
+    impact = str(sanctions.get("impact", "depenses"))
+    if impact not in IMPACTS:
+        raise ReferentielError(f"sanctions.impact must be one of {sorted(IMPACTS)}, got '{impact}'")
     proc = data.get("procedure", {})
+    national = data.get("national") or {}
+    formule = str(national.get("formule", "proportionnelle"))
+    if formule not in FORMULES_NATIONALES:
+        raise ReferentielError(f"national.formule must be one of {sorted(FORMULES_NATIONALES)}, got '{formule}'")
+    seuil = _dec(national.get("seuil_atteinte"), "national.seuil_atteinte")
+    if formule == "seuil" and seuil is None:
+        raise ReferentielError("national.seuil_atteinte is required with national.formule: seuil")
+    if seuil is not None and not Decimal(0) <= seuil <= Decimal(1):
+        raise ReferentielError("national.seuil_atteinte must be an attainment in [0, 1]")
+    exercice_base = data.get("exercice_base", "N")
+    if not isinstance(exercice_base, str) or exercice_base.strip().upper() not in EXERCICES_BASE:
+        raise ReferentielError(f"exercice_base must be one of {sorted(EXERCICES_BASE)} (quoted), got {exercice_base!r}")
     return Referentiel(
         path=path,
         sha256=hashlib.sha256(content).hexdigest(),
@@ -237,11 +378,16 @@ def load_referentiel(path: Path | str | None = None) -> Referentiel:
         delai_observations_jours=int(proc.get("delai_observations_jours", 30)),
         recours=str(proc.get("recours", "tribunal administratif")),
         delai_recours_mois=int(proc.get("delai_recours_mois", 2)),
-        sanctions={k: bool(sanctions.get(k, True)) for k in ("refus", "non_atteinte", "capes", "surveillance")},
+        sanctions=switches,
         non_atteinte_taux=_dec(sanctions.get("non_atteinte_taux", "0.01"), "sanctions"),
         part_nationale_defaut=defaut_part,
         redistribuer_non_consomme=bool(interet.get("redistribuer_non_consomme", False)),
         volets=tuple(data["volets"]),
         themes=tuple(data["themes"]),
         indicateurs=indicateurs,
+        formule_nationale=formule,
+        seuil_atteinte_nationale=seuil,
+        impact_non_atteinte=impact,
+        exercice_base=exercice_base.strip().upper(),
+        articles=_articles(data.get("articles"), switches),
     )

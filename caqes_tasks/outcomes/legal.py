@@ -2,7 +2,7 @@
 
 Each constant names its article. The campaign référentiel may switch a sanction path off or lower
 a rate, but it can never raise a legal limit: ``check_referentiel`` refuses any référentiel that
-tries to (rules.md §7–8).
+tries to (docs/rules.md §7–8).
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ PLAFOND_CAPES = Decimal("0.01")
 TAUX_REDUCTION_LISTE_EN_SUS_REFUS = Decimal("0.30")
 # L162-30-4 al. 2: on non-attainment about produits de santé, reduction up to 30 %.
 PLAFOND_REDUCTION_LISTE_EN_SUS = Decimal("0.30")
-# Contract template (ARS) art. 12: recourse before the tribunal administratif within 2 months
-# of receipt of the decision's notification.
+# Code de justice administrative art. R. 421-1 (and contract template art. 12 for an intéressement
+# amount): recourse before the tribunal administratif within 2 months of receipt of the decision.
 JURIDICTION_RECOURS = "tribunal administratif"
 DELAI_RECOURS_MOIS = 2
+TELERECOURS = "Télérecours citoyens (www.telerecours.fr)"
 # L162-30-2 al. 3, L162-30-4: the difference is never billed to the patient.
 MENTION_PATIENT = (
     "La différence entre le montant remboursable et le montant remboursé ne peut être facturée "
@@ -37,7 +38,7 @@ MENTION_PATIENT = (
 
 #: keys of the référentiel's ``sanctions`` block that are parameters; anything else (a cap, a
 #: fixed rate) would be an attempt to set a legal number and is refused.
-SANCTION_PARAMETRES = frozenset({"refus", "non_atteinte", "capes", "surveillance", "non_atteinte_taux"})
+SANCTION_PARAMETRES = frozenset({"refus", "non_atteinte", "capes", "surveillance", "non_atteinte_taux", "impact"})
 #: keys of the ``procedure`` block that are parameters.
 PROCEDURE_PARAMETRES = frozenset({"delai_observations_jours", "recours", "delai_recours_mois"})
 
@@ -47,11 +48,23 @@ class LegalLimitError(ValueError):
 
 
 def voies_de_recours(delai_mois: int = DELAI_RECOURS_MOIS, juridiction: str = JURIDICTION_RECOURS) -> str:
-    """Recourse statement of a decision (contract template art. 12)."""
+    """Voies et délais de recours of a sanction décision (code de justice administrative R. 421-1)."""
+    check_recours(delai_mois, juridiction)
     return (
-        f"Recours devant le {juridiction} dans le ressort duquel l'autorité qui a pris la décision a son "
-        f"siège, par lettre recommandée, dans un délai de {delai_mois} mois à compter de la réception "
-        "de la notification de la décision."
+        f"La présente décision peut faire l'objet d'un recours devant le {juridiction} territorialement "
+        f"compétent dans un délai de {delai_mois} mois à compter de sa réception (code de justice "
+        f"administrative, art. R. 421-1). Le tribunal peut être saisi par l'application {TELERECOURS}."
+    )
+
+
+def voies_de_recours_interessement(delai_mois: int = DELAI_RECOURS_MOIS, juridiction: str = JURIDICTION_RECOURS) -> str:
+    """Contesting an intéressement amount: contract template art. 12, within the CJA R. 421-1 delay."""
+    check_recours(delai_mois, juridiction)
+    return (
+        "En cas de contestation du montant de l'intéressement (article 12 du contrat), l'établissement de "
+        f"santé peut saisir le {juridiction} dans le ressort duquel l'autorité qui a pris la décision a "
+        f"légalement son siège, dans un délai de {delai_mois} mois à compter de la réception de la "
+        f"notification (code de justice administrative, art. R. 421-1), notamment par l'application {TELERECOURS}."
     )
 
 
@@ -80,13 +93,13 @@ def check_reduction_liste_en_sus(taux: Decimal) -> None:
 
 
 def check_recours(delai_mois: int, juridiction: str) -> None:
-    """Contract template art. 12: 2 months before the tribunal administratif."""
+    """Code de justice administrative R. 421-1, contract template art. 12: 2 months, tribunal administratif."""
     if delai_mois != DELAI_RECOURS_MOIS:
         raise LegalLimitError(
-            f"procedure.delai_recours_mois = {delai_mois}: fixed at {DELAI_RECOURS_MOIS} (contrat type art. 12)"
+            f"procedure.delai_recours_mois = {delai_mois}: fixed at {DELAI_RECOURS_MOIS} (CJA R. 421-1)"
         )
     if juridiction.strip().lower() != JURIDICTION_RECOURS:
-        raise LegalLimitError(f"procedure.recours = {juridiction!r}: fixed as {JURIDICTION_RECOURS!r} (contrat type art. 12)")
+        raise LegalLimitError(f"procedure.recours = {juridiction!r}: fixed as {JURIDICTION_RECOURS!r} (CJA R. 421-1)")
 
 
 def check_delai_observations(jours: int) -> None:
@@ -96,7 +109,7 @@ def check_delai_observations(jours: int) -> None:
 
 
 def check_coefficient_modulation(coefficient: Decimal, where: str = "") -> None:
-    """Rules §6.6: the DG ARS modulation coefficient lies in [0, 1] (it can only lower)."""
+    """docs/rules.md §6: the DG ARS modulation coefficient lies in [0, 1] (it can only lower)."""
     if not isinstance(coefficient, Decimal):
         raise TypeError(f"{where}modulation coefficient must be a Decimal")
     if coefficient < 0 or coefficient > 1:

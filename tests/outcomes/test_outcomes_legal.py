@@ -49,9 +49,23 @@ def test_referentiel_cannot_raise_a_legal_limit(tmp_path, mutate):
 
 
 def test_lower_rate_and_switches_are_parameters(tmp_path):
-    ref = _variant(tmp_path, lambda d: d["sanctions"].update(non_atteinte_taux="0.005", refus=False))
+    ref = _variant(tmp_path, lambda d: d["sanctions"].update(non_atteinte_taux="0.005", refus=False, impact="aucun"))
     legal.check_referentiel(ref)
-    assert ref.sanctions["refus"] is False
+    assert ref.sanctions["refus"] is False and ref.impact_non_atteinte == "aucun"
+
+
+def test_voies_de_recours_cja_r421_1():
+    text = legal.voies_de_recours()
+    assert "tribunal administratif territorialement compétent" in text
+    assert "2 mois à compter de sa réception" in text
+    assert "code de justice administrative, art. R. 421-1" in text
+    assert "Télérecours citoyens" in text and "www.telerecours.fr" in text
+    assert "recommandée" not in text
+    interessement = legal.voies_de_recours_interessement()
+    assert "article 12 du contrat" in interessement and "R. 421-1" in interessement
+    assert "recommandée" not in interessement
+    with pytest.raises(legal.LegalLimitError):
+        legal.voies_de_recours(3)
 
 
 def test_other_limits():
