@@ -1,8 +1,14 @@
 """Read what the outcomes stage needs from the warehouse, for one evaluation year.
 
 Marts (dbt, docs/architecture.md): fct_score, fct_evaluation, fct_contractualisation,
-dim_etablissement. Raw inputs: produits_am, enveloppes, modulations, observations. State:
-meta.procedure. Money stays Decimal (DuckDB DECIMAL) and is turned into cents here.
+dim_etablissement. Raw inputs: produits_am, enveloppes, modulations, observations,
+notifications, avis_cpam, decisions_dg (a source not delivered is an empty table: no rows).
+State: meta.procedure. Money stays Decimal (DuckDB DECIMAL) and is turned into cents here.
+
+The marts' columns of docs/rules.md revision 2 (fct_evaluation.mesure, debut_periode,
+methode_periode, montant_periode(_reference); fct_contractualisation.date_proposition,
+refus_a_sanctionner) are required: a warehouse built by older models is refused, never read
+with a guessed default.
 """
 
 from __future__ import annotations
@@ -12,7 +18,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from caqes_tasks.outcomes.money import euros_to_cents
-from caqes_tasks.outcomes.procedure import EtatProcedure, Observation
+from caqes_tasks.outcomes.procedure import AvisCpam, EtatProcedure, Observation, Reception
+from caqes_tasks.outcomes.sanctions import DecisionDG
+
+#: columns the outcomes read from the dbt marts, beyond the ones every version had
+COLONNES_REQUISES = {
+    "fct_evaluation": ("finess_geo", "finess_ej", "indicateur", "type_indicateur", "volet", "theme", "sens",
+                       "sous_contrat", "valeur", "objectif", "montant", "montant_reference", "atteinte",
+                       "evaluable", "mesure", "debut_periode", "methode_periode", "montant_periode",
+                       "montant_periode_reference"),
+    "fct_contractualisation": ("finess_ej", "volet", "propose", "statut", "en_vigueur", "date_proposition",
+                               "refus_a_sanctionner"),
+}
+#: raw.notifications.document of the notice the deadline for observations runs from
+DOCUMENT_PREALABLE = "notification_prealable"
 
 
 class OutcomeInputError(ValueError):
@@ -33,11 +52,20 @@ class Entrees:
     modulations: dict[str, tuple[Decimal, str | None]]
     observations: dict[str, Observation]
     procedures: dict[str, list[EtatProcedure]] = field(default_factory=dict)
+    receptions: dict[str, tuple[Reception, ...]] = field(default_factory=dict)  # notification préalable
+    avis_cpam: dict[str, AvisCpam] = field(default_factory=dict)
+    decisions_dg: dict[str, list[DecisionDG]] = field(default_factory=dict)
 
 
-def _rows(con, sql: str, params: list | None = None) -> list[dict]:
+def _rows(con, sql: str, params: list | None = None, requises: tuple[str, ...] = (), source: str = "") -> list[dict]:
     cur = con.execute(sql, params or [])
     cols = [d[0] for d in cur.description]
+    missing = [c for c in requises if c not in cols]
+    if missing:
+        raise OutcomeInputError(
+            f"{source}: columns {missing} missing (marts older than the models of docs/rules.md revision 2): "
+            "run the transform stage first"
+        )
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
@@ -53,14 +81,17 @@ def _unique(rows: list[dict], key: str, value, source: str) -> dict:
 
 
 def lire_entrees(con, annee: int, exercice_base: int | None = None) -> Entrees:
-    """Everything the stage reads for year ``annee`` (base exercice of produits AM: N by default)."""
+    """Everything the stage reads for year ``annee``; ``exercice_base``: the produits AM exercice
+    that is the base P (the référentiel's ``exercice_base``: N by default, or N-1)."""
     exercice = annee if exercice_base is None else exercice_base
-    evaluation = _rows(con, "SELECT * FROM marts.fct_evaluation WHERE annee = ? ORDER BY finess_ej, finess_geo, indicateur", [annee])
+    evaluation = _rows(con, "SELECT * FROM marts.fct_evaluation WHERE annee = ? ORDER BY finess_ej, finess_geo, indicateur",
+                       [annee], COLONNES_REQUISES["fct_evaluation"], "marts.fct_evaluation")
     scores = {
         (r["finess_ej"], r["niveau"], r["code"]): (r["score"] if r["evaluable"] and r["score"] is not None else None)
         for r in _rows(con, "SELECT finess_ej, niveau, code, score, evaluable FROM marts.fct_score WHERE annee = ?", [annee])
     }
-    contrats = _rows(con, "SELECT * FROM marts.fct_contractualisation WHERE annee = ? ORDER BY finess_ej, volet", [annee])
+    contrats = _rows(con, "SELECT * FROM marts.fct_contractualisation WHERE annee = ? ORDER BY finess_ej, volet",
+                     [annee], COLONNES_REQUISES["fct_contractualisation"], "marts.fct_contractualisation")
     et_ej = _unique(
         _rows(con, "SELECT finess_geo, finess_ej FROM marts.dim_etablissement WHERE annee = ?", [annee]),
         "finess_geo", lambda r: r["finess_ej"], "dim_etablissement",
@@ -92,6 +123,25 @@ def lire_entrees(con, annee: int, exercice_base: int | None = None) -> Entrees:
         ),
         "observations",
     )
+    receptions: dict[str, list[Reception]] = defaultdict(list)
+    for r in _rows(con, "SELECT finess_ej, date_envoi, date_reception FROM raw.notifications "
+                        "WHERE annee = ? AND lower(trim(document)) = ? ORDER BY finess_ej, date_envoi",
+                   [annee, DOCUMENT_PREALABLE]):
+        receptions[r["finess_ej"]].append(Reception(r["date_envoi"], r["date_reception"]))
+    avis = _unique(
+        _rows(con, "SELECT finess_ej, date_avis, sens, commentaire FROM raw.avis_cpam WHERE annee = ?", [annee]),
+        "finess_ej",
+        lambda r: AvisCpam(r["date_avis"], str(r["sens"]).strip().lower(), r["commentaire"]),
+        "avis_cpam",
+    )
+    decisions: dict[str, list[DecisionDG]] = defaultdict(list)
+    for r in _rows(con, "SELECT finess_ej, objet, choix, montant_base, motif FROM raw.decisions_dg WHERE annee = ? "
+                        "ORDER BY finess_ej, objet, choix", [annee]):
+        decisions[r["finess_ej"]].append(DecisionDG(
+            objet=str(r["objet"]).strip(), choix=str(r["choix"]).strip().lower(),
+            montant_base=None if r["montant_base"] is None else euros_to_cents(r["montant_base"]),
+            motif=r["motif"],
+        ))
     procedures: dict[str, list[EtatProcedure]] = defaultdict(list)
     for r in _rows(con, "SELECT * FROM meta.procedure WHERE annee = ? ORDER BY finess_ej, sequence", [annee]):
         procedures[r["finess_ej"]].append(
@@ -117,4 +167,7 @@ def lire_entrees(con, annee: int, exercice_base: int | None = None) -> Entrees:
         modulations=modulations,
         observations=observations,
         procedures=dict(procedures),
+        receptions={ej: tuple(v) for ej, v in receptions.items()},
+        avis_cpam=avis,
+        decisions_dg=dict(decisions),
     )

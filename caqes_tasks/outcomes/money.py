@@ -1,6 +1,6 @@
 """Exact money: Decimal euros at the edges, integer cents inside, exact fractions in between.
 
-Rules §6 and §7: every amount is computed exactly and rounded once, half-up to the cent
+docs/rules.md §6 and §7: every amount is computed exactly and rounded once, half-up to the cent
 (intéressement) or down to the cent (sanctions, modulation, allocations); a sum split into parts
 uses the largest-remainder rule so the parts add up to the total exactly. Intermediate values
 are ``fractions.Fraction`` (exact rationals: a third of an envelope stays a third); ``float`` is
@@ -43,7 +43,7 @@ def cents_to_euros(cents: int) -> Decimal:
 
 
 def floor_cents(amount_cents: Exact) -> int:
-    """Round an exact non-negative amount in cents down to the cent (rules §7, §6.5–6.6)."""
+    """Round an exact non-negative amount in cents down to the cent (docs/rules.md §7, §6)."""
     value = exact(amount_cents)
     if value < 0:
         raise ValueError(f"negative amount {value} cents")
@@ -51,7 +51,7 @@ def floor_cents(amount_cents: Exact) -> int:
 
 
 def half_up_cents(amount_cents: Exact) -> int:
-    """Round an exact amount in cents half-up to the cent (rules §6: intéressement amounts)."""
+    """Round an exact amount in cents half-up to the cent (docs/rules.md §6: intéressement amounts)."""
     value = exact(amount_cents)
     sign = -1 if value < 0 else 1
     value = abs(value)
@@ -60,7 +60,7 @@ def half_up_cents(amount_cents: Exact) -> int:
 
 
 def largest_remainder(exact_parts: Mapping[Hashable, Exact], total_cents: int) -> dict:
-    """Split ``total_cents`` into integer parts close to ``exact_parts`` (rules §6.5).
+    """Split ``total_cents`` into integer parts close to ``exact_parts`` (docs/rules.md §6, step 5).
 
     Each key first gets its exact part rounded down to the cent; the cents still missing to reach
     ``total_cents`` go one each to the largest fractional remainders, ties to the smaller key.

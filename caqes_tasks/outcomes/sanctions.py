@@ -1,15 +1,26 @@
-"""Sanctions: refusal (L162-30-2), non-attainment (L162-30-4), CAPES (L162-30-3), 5 % cap.
+"""Sanctions: refusal (L162-30-2), non-attainment (L162-30-4), CAPES (L162-30-3), 5 % cap,
+and the DG ARS's choices on them (docs/rules.md §7).
 
-Base ``P`` is the EJ's produits AM of the last closed exercice, in integer cents. Every amount
-is computed exactly and rounded down to the cent so no rounding lifts it above a cap (rules §7).
-Each path is switched on or off by the référentiel; when off, the shortfall is still reported
-(``active`` False) and no amount is issued.
+Base ``P`` is the EJ's produits AM of the exercice the référentiel names (``exercice_base``), in
+integer cents. Every amount is computed exactly and rounded down to the cent so no rounding lifts
+it above a cap. Each path is switched on or off by the référentiel; when off, the shortfall is
+still reported (``active`` False) and no amount is issued.
+
+The DG ARS's choices (``raw.decisions_dg``) act on a computed component:
+- ``reduction_liste_en_sus`` replaces the financial component by a reduction of the Assurance
+  Maladie share of the liste en sus products (L162-22-7): 30 % of that base for a refusal
+  (L162-30-2), ``30 % x (1 - volet score/100)`` for non-attainment (L162-30-4 allows "up to 30 %";
+  this rate is the project's choice, docs/rules.md §7). It is not a financial sanction and is not
+  part of the 5 % cap; the 30 % limit is its own.
+- ``accord_prealable`` (L162-1-17) is an ADDITIONAL line beside the sanction, never in place of it.
+- ``reduction`` keeps a lower amount (never above the computed one), ``renonciation`` waives it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -22,29 +33,78 @@ MISE_SOUS_ACCORD_PREALABLE = "mise_sous_accord_prealable"
 #: volets about produits de santé (liste en sus alternative possible): volet 1 of the template
 VOLETS_PRODUITS_SANTE = frozenset({"V1"})
 
+#: raw.decisions_dg.choix
+CHOIX_LISTE_EN_SUS = "reduction_liste_en_sus"
+CHOIX_ACCORD_PREALABLE = "accord_prealable"
+CHOIX_REDUCTION = "reduction"
+CHOIX_RENONCIATION = "renonciation"
+CHOIX = (CHOIX_LISTE_EN_SUS, CHOIX_ACCORD_PREALABLE, CHOIX_REDUCTION, CHOIX_RENONCIATION)
+#: raw.decisions_dg.objet: ``refus``, ``non_atteinte:<volet>`` or the EJ-year's whole ``sanction``
+OBJET_REFUS = "refus"
+OBJET_NON_ATTEINTE = "non_atteinte"
+OBJET_SANCTION = "sanction"
+
+NOTE_PLAFOND_VOLET = "1 % par volet (L162-30-4)"
+NOTE_PLAFOND_ANNUEL = "plafond annuel de 5 % des produits AM (L162-30-2, L162-30-4): réduction au prorata"
+
+
+class DecisionError(ValueError):
+    """A DG ARS decision line that cannot be applied (the message says why; it is reported)."""
+
+
+@dataclass(frozen=True)
+class DecisionDG:
+    """One line of raw.decisions_dg for an EJ and a year (amount in cents)."""
+
+    objet: str
+    choix: str
+    montant_base: int | None
+    motif: str
+
 
 @dataclass(frozen=True)
 class Sanction:
-    """One sanction component for an EJ and a year (amounts in cents)."""
+    """One sanction line for an EJ and a year (amounts in cents)."""
 
     finess_ej: str
     motif: str  # refus | non_atteinte | capes
     volet: str | None
     base: int  # P, cents
-    taux: Decimal  # legal or référentiel rate the amount was computed with
+    taux: Decimal | None  # legal or référentiel rate the amount was computed with
     exact: Fraction  # exact amount before any cap
-    plafond: int | None  # per-component cap (cents)
-    calcule: int  # min(exact, plafond) rounded down (0 when inactive or alternative)
-    montant: int  # after the global cap (0 when inactive or alternative)
+    plafond: int | None  # per-line cap (cents)
+    calcule: int  # min(exact, plafond) rounded down (0 when inactive)
+    montant: int  # after the DG ARS's choice and the global cap (0 when inactive)
     type_decision: str
     active: bool
     plafond_applique: str | None = None
     detail: str = ""
+    score: Decimal | None = None  # volet score (non-attainment)
+    impact: Fraction | None = None  # spending above target, cents (non-attainment, impact: depenses)
+    date_proposition: date | None = None
+    reference_article: str | None = None
+    motif_dg: str | None = None
+    choix_dg: str | None = None
+    base_liste_en_sus: int | None = None  # liste en sus base of a reduction (cents)
 
     @property
     def emise(self) -> bool:
-        """True when the sanction is issued (switched on): it goes through the procedure."""
-        return self.active
+        """True when the line goes through the procedure: switched on and with an effect."""
+        return self.active and (self.montant > 0 or self.type_decision == MISE_SOUS_ACCORD_PREALABLE)
+
+    @property
+    def financiere(self) -> bool:
+        """A financial sanction of L162-30-2 / L162-30-4, counted in the 5 % cap."""
+        return self.type_decision == SANCTION_FINANCIERE and self.motif in ("refus", "non_atteinte")
+
+
+def voie(s: Sanction) -> str:
+    """The référentiel path (``articles[].voies``) a line rests on, for its article citation."""
+    if s.type_decision == MISE_SOUS_ACCORD_PREALABLE:
+        return "accord_prealable"
+    if s.type_decision == REDUCTION_LISTE_EN_SUS:
+        return f"reduction_liste_en_sus_{s.motif}"
+    return s.motif
 
 
 def _base(p: int) -> int:
@@ -68,34 +128,25 @@ def sanction_refus(
     p: int,
     volets_refuses: Iterable[str],
     active: bool = True,
-    alternative: str | None = None,
+    date_proposition: date | None = None,
 ) -> Sanction | None:
-    """Refusal to conclude the contract or a volet: 1 % x P, once per EJ-year (L162-30-2).
+    """Refusal of one proposal (contract or volets): 1 % x P, fixed (L162-30-2).
 
-    Whatever the number of refused volets, a single sanction. When a refused volet concerns
-    produits de santé the DG ARS may choose instead a 30 % reduction of the liste en sus
-    coverage (``alternative=REDUCTION_LISTE_EN_SUS``): recorded as decision type, no amount.
+    One sanction per refused proposal, whatever the number of volets refused at once; the caller
+    calls it only in the proposal's year (``fct_contractualisation.refus_a_sanctionner``).
     """
     volets = sorted(set(volets_refuses))
     if not volets:
         return None
     p = _base(p)
-    detail = f"refus de conclure le(s) volet(s) {', '.join(volets)}"
-    if alternative is not None:
-        if alternative != REDUCTION_LISTE_EN_SUS:
-            raise ValueError(f"refusal alternative must be {REDUCTION_LISTE_EN_SUS}")
-        if not VOLETS_PRODUITS_SANTE & set(volets):
-            raise ValueError("the liste en sus reduction needs a refused volet on produits de santé (L162-30-2)")
-        return Sanction(
-            finess_ej, "refus", ",".join(volets), p, legal.TAUX_REDUCTION_LISTE_EN_SUS_REFUS, Fraction(0),
-            None, 0, 0, REDUCTION_LISTE_EN_SUS, active,
-            detail=detail + f"; réduction de {legal.TAUX_REDUCTION_LISTE_EN_SUS_REFUS * 100:.0f} % de la part AM liste en sus",
-        )
     amount = p * exact(legal.TAUX_SANCTION_REFUS)
     calcule = floor_cents(amount) if active else 0
+    when = f" du {date_proposition:%d/%m/%Y}" if date_proposition else ""
     return Sanction(
         finess_ej, "refus", ",".join(volets), p, legal.TAUX_SANCTION_REFUS, amount, None,
-        calcule, calcule, SANCTION_FINANCIERE, active, detail=detail,
+        calcule, calcule, SANCTION_FINANCIERE, active,
+        detail=f"refus de la proposition{when} (volet(s) {', '.join(volets)}): 1 % x P",
+        date_proposition=date_proposition,
     )
 
 
@@ -106,14 +157,15 @@ def sanction_non_atteinte(
     score: Decimal | None,
     taux: Decimal,
     active: bool = True,
-    alternative: str | None = None,
-    taux_reduction: Decimal | None = None,
+    impact: Fraction | int | None = None,
+    date_proposition: date | None = None,
 ) -> Sanction | None:
-    """Non-attainment of a volet: P x taux x (1 - score/100), capped at 1 % x P (L162-30-4).
+    """Non-attainment of a volet: min(P x taux x (1 - score/100), impact), capped at 1 % x P.
 
-    No sanction when the volet is fully attained or its score is not evaluable (None: the
-    caller reports it). Alternatives (liste en sus reduction up to 30 %, mise sous accord
-    préalable) are recorded as decision type without amount.
+    L162-30-4: "proportionnelle à l'ampleur des manquements constatés et à leur impact sur les
+    dépenses". ``impact`` is the volet's spending above target in cents (None when the
+    référentiel sets ``sanctions.impact: aucun``: the first term alone). No sanction when the
+    volet is fully attained or its score is not evaluable (None: the caller reports it).
     """
     if score is None:
         return None
@@ -124,30 +176,23 @@ def sanction_non_atteinte(
     if s == 100:
         return None
     p = _base(p)
-    amount = p * exact(taux) * (1 - s / 100)
-    cap = plafond_volet(p)
-    calcule = min(floor_cents(amount), cap)
+    ampleur = p * exact(taux) * (1 - s / 100)
     detail = f"score du volet {score} %: P x {taux} x (1 - {score}/100)"
-    type_decision = SANCTION_FINANCIERE
-    taux_out = taux
-    if alternative is not None:
-        if alternative == REDUCTION_LISTE_EN_SUS:
-            if taux_reduction is None:
-                raise ValueError("a liste en sus reduction needs its rate")
-            legal.check_reduction_liste_en_sus(taux_reduction)
-            if volet not in VOLETS_PRODUITS_SANTE:
-                raise ValueError("the liste en sus reduction concerns produits de santé only (L162-30-4)")
-            taux_out = taux_reduction
-        elif alternative != MISE_SOUS_ACCORD_PREALABLE:
-            raise ValueError(f"unknown alternative {alternative!r}")
-        type_decision = alternative
-        calcule = 0
-    if not active:
-        calcule = 0
-    plafond_applique = "1 % par volet (L162-30-4)" if floor_cents(amount) > cap and calcule else None
+    if impact is not None:
+        impact = exact(impact)
+        if impact < 0:
+            raise ValueError("negative impact")
+        amount = min(ampleur, impact)
+        detail += ", limité à l'impact sur les dépenses (dépenses au-delà de l'objectif)"
+    else:
+        amount = ampleur
+    cap = plafond_volet(p)
+    calcule = min(floor_cents(amount), cap) if active else 0
+    plafond_applique = NOTE_PLAFOND_VOLET if active and floor_cents(amount) > cap else None
     return Sanction(
-        finess_ej, "non_atteinte", volet, p, taux_out, amount, cap, calcule, calcule,
-        type_decision, active, plafond_applique, detail,
+        finess_ej, "non_atteinte", volet, p, taux, amount, cap, calcule, calcule,
+        SANCTION_FINANCIERE, active, plafond_applique, detail, score=score, impact=impact,
+        date_proposition=date_proposition,
     )
 
 
@@ -165,42 +210,132 @@ def sanction_capes(finess_ej: str, p: int, taux: Decimal, motif_detail: str, act
                     detail=motif_detail)
 
 
+# -- the DG ARS's choices ---------------------------------------------------------------------
+
+
+def _motif_dg(s: Sanction, motif: str) -> str:
+    return motif if not s.motif_dg else f"{s.motif_dg}; {motif}"
+
+
+def reduction_liste_en_sus(s: Sanction, base_liste_en_sus: int, motif: str) -> Sanction:
+    """Replace a refusal or non-attainment line by a liste en sus reduction (L162-30-2, L162-30-4).
+
+    Refusal: 30 % of the base, fixed. Non-attainment: ``30 % x (1 - volet score/100)`` (at most
+    30 %, the project's choice). Only for a volet on produits de santé. Not in the 5 % cap.
+    """
+    if s.type_decision != SANCTION_FINANCIERE or s.motif not in ("refus", "non_atteinte"):
+        raise DecisionError("la réduction liste en sus remplace une sanction de refus ou de non-atteinte")
+    if base_liste_en_sus is None or base_liste_en_sus <= 0:
+        raise DecisionError("réduction liste en sus sans montant de base (part AM des produits de la liste en sus)")
+    volets = set((s.volet or "").split(","))
+    if not VOLETS_PRODUITS_SANTE & volets:
+        raise DecisionError(f"la réduction liste en sus concerne les produits de santé (volet "
+                            f"{', '.join(sorted(VOLETS_PRODUITS_SANTE))}), pas le volet {s.volet}")
+    if s.motif == "refus":
+        taux = legal.TAUX_REDUCTION_LISTE_EN_SUS_REFUS
+        detail = f"réduction de {taux * 100:.0f} % de la part AM des produits de la liste en sus, à la place de la sanction de refus"
+    else:
+        taux = legal.PLAFOND_REDUCTION_LISTE_EN_SUS * (Decimal(1) - Decimal(s.score) / Decimal(100))
+        detail = (f"réduction de la part AM des produits de la liste en sus au taux de 30 % x (1 - {s.score}/100) = "
+                  f"{taux}, à la place de la sanction de non-atteinte")
+    legal.check_reduction_liste_en_sus(taux)
+    amount = base_liste_en_sus * exact(taux)
+    calcule = floor_cents(amount) if s.active else 0
+    return replace(
+        s, taux=taux, exact=amount,
+        plafond=floor_cents(base_liste_en_sus * exact(legal.PLAFOND_REDUCTION_LISTE_EN_SUS)),
+        calcule=calcule, montant=calcule, type_decision=REDUCTION_LISTE_EN_SUS, plafond_applique=None,
+        detail=detail + "; la différence ne peut être facturée aux patients",
+        motif_dg=_motif_dg(s, motif), choix_dg=CHOIX_LISTE_EN_SUS, base_liste_en_sus=base_liste_en_sus,
+    )
+
+
+def accord_prealable(s: Sanction, motif: str) -> Sanction:
+    """Mise sous accord préalable (L162-30-4 al. 2, L162-1-17): a line IN ADDITION to ``s``."""
+    if s.motif != "non_atteinte":
+        raise DecisionError("la mise sous accord préalable suit une non-atteinte des objectifs d'un volet")
+    return Sanction(
+        s.finess_ej, "non_atteinte", s.volet, s.base, None, Fraction(0), None, 0, 0,
+        MISE_SOUS_ACCORD_PREALABLE, s.active,
+        detail="mise sous accord préalable de prestations ou prescriptions, en plus de la sanction du volet",
+        score=s.score, date_proposition=s.date_proposition, motif_dg=motif, choix_dg=CHOIX_ACCORD_PREALABLE,
+    )
+
+
+def reduire(s: Sanction, retenu: int | None, motif: str) -> Sanction:
+    """The DG ARS retains a lower amount ("peut"); never above the computed one."""
+    if retenu is None or retenu < 0:
+        raise DecisionError("réduction sans montant retenu")
+    if retenu > s.montant:
+        raise DecisionError(f"montant retenu {retenu / 100:.2f} EUR supérieur au montant calculé "
+                            f"{s.montant / 100:.2f} EUR: non appliqué")
+    return replace(s, montant=retenu, motif_dg=_motif_dg(s, motif), choix_dg=CHOIX_REDUCTION)
+
+
+def renoncer(s: Sanction, motif: str) -> Sanction:
+    """The DG ARS waives the amount, with its reason."""
+    return replace(s, montant=0, motif_dg=_motif_dg(s, motif), choix_dg=CHOIX_RENONCIATION)
+
+
 def _cle(s: Sanction) -> str:
-    return f"{s.motif}:{s.volet or ''}"
+    return f"{s.motif}:{s.volet or ''}:{s.type_decision}:{s.date_proposition or ''}"
 
 
 def appliquer_plafond_annuel(sanctions: list[Sanction]) -> list[Sanction]:
-    """Cap refusal + non-attainment of one EJ-year at 5 % x P (L162-30-2, L162-30-4).
+    """Cap refusal + non-attainment sanctions of one EJ-year at 5 % x P (L162-30-2, L162-30-4).
 
-    When the cap binds, each component is reduced pro rata; the parts are spread by largest
-    remainder (ties: smaller key) so they sum to the cap exactly. CAPES is left as is.
+    On the amounts after the DG ARS's choices. When the cap binds, each financial line is reduced
+    pro rata; the parts are spread by largest remainder (ties: smaller key) so they sum to the cap
+    exactly. CAPES, liste en sus reductions and accord préalable lines are left as they are.
     """
     if not sanctions:
         return []
     if len({s.finess_ej for s in sanctions}) != 1 or len({s.base for s in sanctions}) != 1:
         raise ValueError("the yearly cap applies to one EJ and one base")
-    capped = [s for s in sanctions if s.motif in ("refus", "non_atteinte") and s.calcule > 0]
-    total = sum(s.calcule for s in capped)
+    capped = [s for s in sanctions if s.financiere and s.montant > 0]
+    total = sum(s.montant for s in capped)
     cap = plafond_annuel(sanctions[0].base)
     if total <= cap:
         return list(sanctions)
     keys = {_cle(s): s for s in capped}
     if len(keys) != len(capped):
         raise ValueError("duplicate sanction component")
-    parts = largest_remainder({k: Fraction(s.calcule * cap, total) for k, s in keys.items()}, cap)
-    note = "plafond annuel de 5 % des produits AM (L162-30-2, L162-30-4): réduction au prorata"
-    out = []
-    for s in sanctions:
-        k = _cle(s)
-        if k in keys and s.motif in ("refus", "non_atteinte") and s.calcule > 0:
-            out.append(replace(s, montant=parts[k], plafond_applique=note))
-        else:
-            out.append(s)
-    return out
+    parts = largest_remainder({k: Fraction(s.montant * cap, total) for k, s in keys.items()}, cap)
+    return [replace(s, montant=parts[_cle(s)], plafond_applique=NOTE_PLAFOND_ANNUEL) if _cle(s) in keys else s
+            for s in sanctions]
+
+
+def appliquer_decision_globale(sanctions: list[Sanction], decision: DecisionDG) -> list[Sanction]:
+    """The DG ARS's reduction or waiver of the EJ-year's whole sanction (objet ``sanction``).
+
+    ``reduction``: the retained total (never above the computed one) is spread over the lines
+    pro rata by largest remainder; ``renonciation``: every line to 0.
+    """
+    issued = {_cle(s): s for s in sanctions if s.active and s.montant > 0}
+    total = sum(s.montant for s in issued.values())
+    if decision.choix == CHOIX_RENONCIATION:
+        final = 0
+    elif decision.choix == CHOIX_REDUCTION:
+        if decision.montant_base is None or decision.montant_base < 0:
+            raise DecisionError("réduction sans montant retenu")
+        if decision.montant_base > total:
+            raise DecisionError(f"montant retenu {decision.montant_base / 100:.2f} EUR supérieur au montant "
+                                f"calculé {total / 100:.2f} EUR: non appliqué")
+        final = decision.montant_base
+    else:
+        raise DecisionError(f"choix '{decision.choix}' impossible sur l'ensemble de la sanction")
+    if not issued:
+        raise DecisionError("aucune sanction à réduire")
+    parts = largest_remainder({k: Fraction(s.montant * final, total) for k, s in issued.items()}, final)
+    return [
+        replace(s, montant=parts[_cle(s)], motif_dg=_motif_dg(s, decision.motif), choix_dg=decision.choix)
+        if _cle(s) in issued else s
+        for s in sanctions
+    ]
 
 
 def repartir_montant_final(sanctions: list[Sanction], final: int) -> list[Sanction]:
-    """Spread a decided total (after observations) over the components pro rata (largest remainder)."""
+    """Spread a decided total (after observations) over the lines pro rata (largest remainder)."""
     issued = {_cle(s): s for s in sanctions if s.montant > 0}
     total = sum(s.montant for s in issued.values())
     if final < 0 or final > total:

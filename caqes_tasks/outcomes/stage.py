@@ -1,10 +1,11 @@
 """The outcomes stage: intéressement, sanctions and the contradictory procedure for year N.
 
 Reads marts.fct_score, fct_evaluation, fct_contractualisation, dim_etablissement, raw.produits_am,
-enveloppes, modulations, observations and the référentiel; writes marts.fct_interessement,
-fct_enveloppe, fct_sanction, fct_procedure, fct_retenue for ``ctx.year`` (that year's rows replaced in one
-transaction, every row carrying ``ctx.run_id``) and appends the procedure's new states to
-meta.procedure, which re-runs never replace.
+enveloppes, modulations, observations, notifications, avis_cpam, decisions_dg and the référentiel;
+writes marts.fct_interessement, fct_enveloppe, fct_sanction, fct_procedure, fct_retenue for
+``ctx.year`` (that year's rows replaced in one transaction, every row carrying ``ctx.run_id``) and
+appends the procedure's new states to meta.procedure, which re-runs never replace. Its result
+lists ``warnings``: parameters accepted but unusual (e.g. a national share outside 20–30 %).
 """
 
 from __future__ import annotations
@@ -25,6 +26,40 @@ TABLES = ("fct_interessement", "fct_enveloppe", "fct_sanction", "fct_procedure",
 def _columns(ddl: str) -> list[str]:
     """Column names of a DDL column list (commas inside DECIMAL(p,s) are not separators)."""
     return [m.group(1) for m in re.finditer(r"(?:^|,)\s*([a-z_][a-z0-9_]*)\s+[A-Z]", re.sub(r"\([^)]*\)", "", ddl))]
+
+
+def _colonnes_ddl(ddl: str) -> dict[str, tuple[str, bool]]:
+    """Column -> (type, NOT NULL) of a DDL column list."""
+    out = {}
+    for part in re.split(r",(?![^()]*\))", ddl):
+        m = re.match(r"\s*([a-z_][a-z0-9_]*)\s+(.+?)\s*$", part, re.S)
+        if m:
+            typ = " ".join(m.group(2).split())
+            out[m.group(1)] = (typ.replace(" NOT NULL", ""), typ.endswith("NOT NULL"))
+    return out
+
+
+def _migrer(con) -> None:
+    """Bring outcome tables of an existing warehouse to the declared columns (schema.py).
+
+    ``CREATE TABLE IF NOT EXISTS`` keeps a table created by an earlier version as it was: the
+    columns added since are added (NULL in earlier rows, which stay untouched — meta.procedure is
+    append-only) and a column that became nullable loses its NOT NULL.
+    """
+    tables = [("marts", t, OUTCOME_TABLES[t]) for t in TABLES] + [("meta", "procedure", META_TABLES["procedure"])]
+    for schema, table, ddl in tables:
+        existing = {
+            name: nullable == "YES"
+            for name, nullable in con.execute(
+                "SELECT column_name, is_nullable FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+                [schema, table],
+            ).fetchall()
+        }
+        for col, (typ, not_null) in _colonnes_ddl(ddl).items():
+            if col not in existing:
+                con.execute(f"ALTER TABLE {schema}.{table} ADD COLUMN {col} {typ}")
+            elif not not_null and not existing[col]:
+                con.execute(f"ALTER TABLE {schema}.{table} ALTER COLUMN {col} DROP NOT NULL")
 
 
 def _insert(con, table: str, columns: list[str], rows: list[dict]) -> None:
@@ -73,8 +108,9 @@ def outcomes_stage(ctx: RunContext) -> dict:
     proc_cols = _columns(META_TABLES["procedure"])
     with writer_lock(ctx.warehouse), connect(ctx.warehouse) as con:
         create_schemas(con)
+        _migrer(con)
         _check_year_status(con, ctx)
-        e = lire_entrees(con, ctx.year)
+        e = lire_entrees(con, ctx.year, ref.exercice_produits_am(ctx.year))
 
         nat, ret_nat = calcul.interessement_national(e, ref)
         reg, ret_reg, totaux_themes = calcul.interessement_regional(e, ref)
@@ -110,6 +146,7 @@ def outcomes_stage(ctx: RunContext) -> dict:
              "montant_final": None if s.montant_final is None else cents_to_euros(s.montant_final)}
             for s in nouveaux
         ]
+        warnings = ref.avertissements()
         con.execute("BEGIN TRANSACTION")
         try:
             for table, rows in out.items():
@@ -130,8 +167,13 @@ def outcomes_stage(ctx: RunContext) -> dict:
             for t, d in totaux_themes.items()
         },
         "procedure": {
-            etape: sum(1 for s in courants.values() if s.etape == etape)
-            for etape in sorted({s.etape for s in courants.values()})
+            etape: sum(1 for s, _ in courants.values() if s.etape == etape)
+            for etape in sorted({s.etape for s, _ in courants.values()})
         },
+        "en_attente": {
+            attente: sum(1 for _, a in courants.values() if a == attente)
+            for attente in sorted({a for _, a in courants.values() if a})
+        },
+        "warnings": warnings,
     }
 

@@ -98,13 +98,16 @@ META_TABLES: dict[str, str] = {
     "runs": """run_id VARCHAR NOT NULL, annee INTEGER NOT NULL, orchestrator_run_id VARCHAR,
         started_at TIMESTAMP, finished_at TIMESTAMP, status VARCHAR, manifest VARCHAR""",
     # Contradictory procedure per EJ and year (caqes_tasks.outcomes.procedure): append-only
-    # snapshots, one per transition (sequence); never replaced by a re-run.
+    # snapshots, one per transition (sequence); never replaced by a re-run. The deadline for
+    # observations runs from the receipt of the notice (NULL until it is known); en_attente is
+    # what the procedure waited for when the snapshot was taken.
     "procedure": """finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, sequence INTEGER NOT NULL,
         etape VARCHAR NOT NULL, date_evenement DATE NOT NULL, date_notification DATE NOT NULL,
-        date_limite_observations DATE NOT NULL, montant_notifie DECIMAL(18,2) NOT NULL, faits VARCHAR,
+        date_limite_observations DATE, montant_notifie DECIMAL(18,2) NOT NULL, faits VARCHAR,
         date_reception_observations DATE, suite_observations VARCHAR, montant_retenu DECIMAL(18,2),
         motif_observations VARCHAR, date_decision DATE, montant_final DECIMAL(18,2),
-        voies_recours VARCHAR, run_id VARCHAR NOT NULL""",
+        voies_recours VARCHAR, run_id VARCHAR NOT NULL, date_reception_notification DATE,
+        date_avis_cpam DATE, sens_avis_cpam VARCHAR, commentaire_avis_cpam VARCHAR, en_attente VARCHAR""",
 }
 
 OUTCOME_TABLES: dict[str, str] = {
@@ -112,16 +115,19 @@ OUTCOME_TABLES: dict[str, str] = {
         code VARCHAR NOT NULL, finess_geo VARCHAR, montant_plafond DECIMAL(18,2),
         montant_calcule DECIMAL(18,2), coefficient_modulation DECIMAL(9,6),
         montant DECIMAL(18,2) NOT NULL, score DECIMAL(5,2), economie DECIMAL(18,2),
-        part DECIMAL(9,6), detail VARCHAR, run_id VARCHAR NOT NULL""",
+        part DECIMAL(9,6), detail VARCHAR, run_id VARCHAR NOT NULL, atteinte DECIMAL(18,6),
+        formule VARCHAR, debut_periode DATE, methode_periode VARCHAR, motif_modulation VARCHAR""",
     "fct_sanction": """finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, motif VARCHAR NOT NULL,
         volet VARCHAR, base_produits_am DECIMAL(18,2), exercice_base INTEGER, taux DECIMAL(9,6),
         montant_calcule DECIMAL(18,2), montant DECIMAL(18,2) NOT NULL, plafond DECIMAL(18,2),
         plafond_applique VARCHAR, type_decision VARCHAR, statut VARCHAR NOT NULL,
-        detail VARCHAR, run_id VARCHAR NOT NULL""",
+        detail VARCHAR, run_id VARCHAR NOT NULL, impact DECIMAL(18,2), date_proposition DATE,
+        reference_article VARCHAR, motif_dg VARCHAR, choix_dg VARCHAR, base_liste_en_sus DECIMAL(18,2)""",
     "fct_procedure": """finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, etape VARCHAR NOT NULL,
         date_notification DATE, date_limite_observations DATE, date_reception_observations DATE,
         suite_observations VARCHAR, date_decision DATE, montant_notifie DECIMAL(18,2),
-        montant_final DECIMAL(18,2), run_id VARCHAR NOT NULL""",
+        montant_final DECIMAL(18,2), run_id VARCHAR NOT NULL, date_reception_notification DATE,
+        date_avis_cpam DATE, sens_avis_cpam VARCHAR, commentaire_avis_cpam VARCHAR, en_attente VARCHAR""",
     "fct_enveloppe": """annee INTEGER NOT NULL, theme VARCHAR NOT NULL, montant DECIMAL(18,2) NOT NULL,
         montant_distribue DECIMAL(18,2) NOT NULL, nb_ej_concernees INTEGER NOT NULL,
         run_id VARCHAR NOT NULL""",
