@@ -36,7 +36,7 @@ QUERIES: dict[str, tuple[str, str]] = {
     "fct_sanction": (
         "finess_ej, annee, motif, volet, base_produits_am, exercice_base, taux, montant_calcule, montant, "
         "plafond, plafond_applique, type_decision, statut, detail, impact, date_proposition, reference_article, "
-        "motif_dg, base_liste_en_sus, run_id",
+        "motif_dg, choix_dg, base_liste_en_sus, run_id",
         "finess_ej, motif, volet NULLS FIRST, type_decision NULLS FIRST",
     ),
     "fct_procedure": (

@@ -136,9 +136,13 @@ def _base(sanctions: list[dict]) -> dict | None:
 
 def _decision_dg(r: dict) -> str:
     """What the DG ARS decided on a financial line with a stated reason (``motif_dg``):
-    ``'renonciation'`` (amount waived), ``'reduction'`` (amount lowered) or ``''``."""
+    ``'renonciation'`` (amount waived), ``'reduction'`` (amount lowered) or ``''``, as
+    ``choix_dg`` records it (read from the amounts when it is not recorded)."""
     if not r.get("motif_dg"):
         return ""
+    choix = r.get("choix_dg")
+    if choix:
+        return choix if choix in v.CHOIX_DG_MONTANT else ""
     calcule = r.get("montant_calcule")
     if r["montant"] == 0 and (calcule is None or calcule > 0):
         return "renonciation"
@@ -207,7 +211,7 @@ def sanction_context(data: YearData, ej: str, kind: str, run: RunInfo, lib: Libe
     rows = data.rows("fct_sanction", ej)
     proc = procedure_row(data, ej) or {}
     all_lines = _sanction_lines(rows, lib)
-    lines = [ln for ln in all_lines if not ln["complementaire"] and not ln["liste_en_sus"]]
+    lines = [ln for ln in all_lines if not ln["complementaire"]]
     total_lignes = _sum(r["montant"] for r in lines)
     notifie = proc.get("montant_notifie")
     notifie = total_lignes if notifie is None else notifie
@@ -230,14 +234,13 @@ def sanction_context(data: YearData, ej: str, kind: str, run: RunInfo, lib: Libe
     ctx.update(
         {
             "lignes": lines,
-            "faits": [ln for ln in all_lines if not ln["complementaire"]],
             "mesures_complementaires": [ln for ln in all_lines if ln["complementaire"]],
             "reductions_liste_en_sus": [ln for ln in all_lines if ln["liste_en_sus"]],
             "textes": _textes(all_lines),
             "base": _base(rows),
             "plafond_global_atteint": any(ln["cap"] == "global" for ln in lines),
             "plafond_volet_atteint": [ln for ln in lines if ln["cap"] == "volet"],
-            "plafond_autre": [ln for ln in lines if ln["cap"] == "autre"],
+            "plafond_autre": [ln for ln in lines if ln["cap"] == "autre" and not ln["liste_en_sus"]],
             "total_lignes": total_lignes,
             "montant_notifie": notifie,
             "montant_final": final,

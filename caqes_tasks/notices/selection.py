@@ -49,10 +49,11 @@ def _decision_incomplete(proc: dict, sanctions: list[dict]) -> str:
         return f"décision retenue : procédure {v.EN_ATTENTE.get(attente, f'en attente : {attente}')}"
     if proc.get("date_reception_notification") is None:
         return "décision retenue : date de réception de la notification préalable inconnue, le délai d'observations n'a pas couru"
+    # a non-attainment line at stake: an amount, or a measure in addition (mise sous accord préalable)
     non_atteinte = any(
         r["motif"] == "non_atteinte"
-        and (r.get("type_decision") or "") not in v.TYPES_MESURE_COMPLEMENTAIRE
         and (r["statut"] or "").lower() not in v.STATUTS_SANS_MONTANT
+        and ((r["montant"] or 0) > 0 or (r.get("type_decision") or "") in v.TYPES_MESURE_COMPLEMENTAIRE)
         for r in sanctions
     )
     if non_atteinte and proc.get("date_avis_cpam") is None:

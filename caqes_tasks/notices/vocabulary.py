@@ -162,6 +162,8 @@ def cap_kind(plafond_applique: str | None) -> str:
 # place of it (L162-30-4: mise sous accord préalable, L162-1-17): its own row, no amount.
 TYPES_MESURE_COMPLEMENTAIRE = frozenset({"mise_sous_accord_prealable", "accord_prealable"})
 REDUCTION_LISTE_EN_SUS = "reduction_liste_en_sus"
+# fct_sanction.choix_dg that lower the amount of a financial line (reduction) or waive it.
+CHOIX_DG_MONTANT = frozenset({"reduction", "renonciation"})
 
 # fct_procedure.sens_avis_cpam → the avis of the organisme local d'assurance maladie as a décision
 # cites it (« Vu l'avis favorable … »).

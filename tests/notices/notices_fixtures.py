@@ -17,9 +17,8 @@ EJs (FINESS numbers with a valid Luhn key):
 - 170000103  CH d'Oléron: intéressement withheld + an unknown retention object → nothing;
 - 170000202  Clinique du Port: sanction computed, no procedure engaged yet → nothing.
 
-Tables are created from the project's declarations (``OUTCOME_TABLES``) plus the revision-2
-columns the notices read (docs/rules.md §6–§7), so the fixture holds whether or not the outcome
-stage declares them yet; rows are inserted by column name.
+Outcome tables are created from the project's declarations (``OUTCOME_TABLES``), the dbt marts
+with the columns the notices read; rows are inserted by column name.
 """
 
 from __future__ import annotations
@@ -39,16 +38,6 @@ INPUT_HASHES = {
     "phev/phev_2024.csv": "a" * 63 + "1",
     "produits_am/produits_am_2024.csv": "0123456789abcdef" * 4,
     "referentiel/caqes-2022-2024.yml": "fedcba9876543210" * 4,
-}
-
-# Columns of the outcome tables added by revision 2 (added here when the declared schema lacks them).
-REV2_COLUMNS = {
-    "fct_interessement": "atteinte DECIMAL(18,6), formule VARCHAR, debut_periode DATE, methode_periode VARCHAR, "
-    "motif_modulation VARCHAR",
-    "fct_sanction": "impact DECIMAL(18,2), date_proposition DATE, reference_article VARCHAR, motif_dg VARCHAR, "
-    "base_liste_en_sus DECIMAL(18,2)",
-    "fct_procedure": "date_reception_notification DATE, date_avis_cpam DATE, sens_avis_cpam VARCHAR, "
-    "commentaire_avis_cpam VARCHAR, en_attente VARCHAR",
 }
 
 MART_TABLES = {
@@ -114,25 +103,27 @@ P_A = D("12345678.90")
 SANCTION_COLUMNS = (
     "finess_ej, motif, volet, base_produits_am, exercice_base, taux, montant_calcule, montant, plafond, "
     "plafond_applique, type_decision, statut, detail, impact, date_proposition, reference_article, motif_dg, "
-    "base_liste_en_sus"
+    "choix_dg, base_liste_en_sus"
 )
 SANCTIONS = [
     ("330000100", "refus", "V2", P_A, 2024, D("0.01"), D("123456.78"), D("120675.78"), D("123456.78"), None, "sanction_financiere", "decidee",
-     "volet V2 refusé le 15 septembre 2024", None, date(2024, 3, 1), ART_REFUS, None, None),
+     "volet V2 refusé le 15 septembre 2024", None, date(2024, 3, 1), ART_REFUS, None, None, None),
     ("330000100", "non_atteinte", "V1", P_A, 2024, D("0.01"), D("30000.00"), D("29324.22"), D("123456.78"), None, "sanction_financiere", "decidee",
-     "score du volet V1 : 66,67 %", D("30000.00"), None, ART_NON_ATTEINTE, None, None),
+     "score du volet V1 : 66,67 %", D("30000.00"), None, ART_NON_ATTEINTE, None, None, None),
     ("330000100", "non_atteinte", "V1", P_A, 2024, None, D("0.00"), D("0.00"), None, None, "mise_sous_accord_prealable", "decidee",
-     None, None, None, ART_NON_ATTEINTE, "prescriptions de produits de la liste en sus en hausse de 12 % en deux ans", None),
+     None, None, None, ART_NON_ATTEINTE, "prescriptions de produits de la liste en sus en hausse de 12 % en deux ans", "accord_prealable", None),
     ("870000106", "non_atteinte", "V1", D("2500000.00"), 2024, D("0.01"), D("25000.00"), D("20000.00"), D("25000.00"), "1 % par volet (L162-30-4)",
-     "sanction_financiere", "notifiee", None, D("61000.00"), None, ART_NON_ATTEINTE, "plan de retour à l'équilibre en cours", None),
+     "sanction_financiere", "notifiee", None, D("61000.00"), None, ART_NON_ATTEINTE, "plan de retour à l'équilibre en cours", "reduction", None),
     ("240000109", "refus", "V1", D("4000000.00"), 2024, D("0.30"), D("75000.00"), D("75000.00"), D("75000.00"), None, "reduction_liste_en_sus",
-     "notifiee", None, None, date(2024, 2, 15), ART_REFUS, "établissement fortement prescripteur de la liste en sus", D("250000.00")),
+     "notifiee", None, None, date(2024, 2, 15), ART_REFUS, "établissement fortement prescripteur de la liste en sus",
+     "reduction_liste_en_sus", D("250000.00")),
     ("240000109", "non_atteinte", "V2", D("4000000.00"), 2024, D("0.01"), D("12000.00"), D("0.00"), D("40000.00"), None, "sanction_financiere", "notifiee",
-     None, D("15000.00"), None, ART_NON_ATTEINTE, "établissement repris par un nouvel organisme gestionnaire en cours d'année", None),
+     None, D("15000.00"), None, ART_NON_ATTEINTE, "établissement repris par un nouvel organisme gestionnaire en cours d'année",
+     "renonciation", None),
     ("640000105", "refus", "V1", D("8000000.00"), 2024, D("0.01"), D("80000.00"), D("80000.00"), D("80000.00"), None, "sanction_financiere", "notifiee",
-     None, None, date(2024, 1, 15), ART_REFUS, None, None),
+     None, None, date(2024, 1, 15), ART_REFUS, None, None, None),
     ("170000202", "refus", "V1", D("1000000.00"), 2024, D("0.01"), D("10000.00"), D("10000.00"), D("10000.00"), None, "sanction_financiere", "calculee",
-     None, None, date(2024, 3, 1), ART_REFUS, None, None),
+     None, None, date(2024, 3, 1), ART_REFUS, None, None, None),
 ]
 
 PROCEDURE_COLUMNS = (
@@ -144,7 +135,7 @@ PROCEDURES = [
     ("330000100", "decision", date(2025, 4, 1), date(2025, 4, 3), date(2025, 5, 3), date(2025, 4, 20), "reduite",
      date(2025, 5, 12), "favorable", "favorable au montant réduit après observations", date(2025, 6, 16), D("153456.78"), D("150000.00"), None),
     ("870000106", "notification_prealable", date(2025, 6, 16), None, None, None, None, None, None, None, None, D("20000.00"), None, "accuse_reception"),
-    ("240000109", "notification_prealable", date(2025, 5, 19), date(2025, 5, 21), date(2025, 6, 20), None, None, None, None, None, None, D("0.00"), None, "delai"),
+    ("240000109", "notification_prealable", date(2025, 5, 19), date(2025, 5, 21), date(2025, 6, 20), None, None, None, None, None, None, D("75000.00"), None, "delai"),
     ("640000105", "notification_prealable", date(2025, 6, 16), None, None, None, None, None, None, None, None, D("80000.00"), None, "accuse_reception"),
 ]
 
@@ -187,13 +178,10 @@ def _insert(con, table: str, columns: str, values) -> None:
 
 
 def create_tables(con) -> None:
-    """The marts the notices read, as declared by the project plus the revision-2 columns."""
+    """The marts the notices read: outcome tables as the project declares them, dbt marts as above."""
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     for name, cols in {**OUTCOME_TABLES, **MART_TABLES}.items():
         con.execute(f"CREATE TABLE marts.{name} ({cols})")
-    for name, cols in REV2_COLUMNS.items():
-        for col in cols.split(", "):
-            con.execute(f"ALTER TABLE marts.{name} ADD COLUMN IF NOT EXISTS {col}")
 
 
 def build_warehouse(path: Path, run_id: str = RUN_ID) -> None:

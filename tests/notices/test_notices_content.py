@@ -151,6 +151,14 @@ def test_notification_prealable_liste_en_sus_and_waiver(texts):
             "montant retenu 0,00 €) ; motif : établissement repris par un nouvel organisme gestionnaire en cours d'année"
         ) in text
         assert DELAI + " La présente notification ayant été reçue le 21 mai 2025, ce délai expire le 20 juin 2025" in text
+        # the reduction is a line of the table, on its own base, and counts in the amount notified
+        assert "réduction liste en sus (L. 162-22-7) V1 250 000,00 € 30 % 75 000,00 € 75 000,00 € 75 000,00 €" in text
+        assert "V2 4 000 000,00 € 1 % 12 000,00 € 40 000,00 € 0,00 €" in text and "75 000,00 € Total 75 000,00 €" in text
+        assert (
+            "Montant total envisagé (sanction financière et réduction de la prise en charge des produits de la liste "
+            "en sus) : 75 000,00 €" in text
+        )
+        assert "diffère du montant" not in text
 
 
 def test_decision_with_avis_receipt_and_recourse(texts):
