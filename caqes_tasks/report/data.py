@@ -11,7 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from caqes_tasks.notices import vocabulary as voc
+
 ZERO = Decimal("0.00")
+# fct_sanction.type_decision of the lines that are not a financial sanction (docs/rules.md §7)
+MESURES = frozenset({voc.REDUCTION_LISTE_EN_SUS, *voc.TYPES_MESURE_COMPLEMENTAIRE})
 SCORE_BINS = tuple(range(0, 100, 10))  # [0,10) … [80,90) and [90,100]
 
 
@@ -78,6 +82,17 @@ class EjSection:
     evaluations: list[dict] = field(default_factory=list)
     interessement: list[dict] = field(default_factory=list)
     sanctions: list[dict] = field(default_factory=list)
+    procedure: list[dict] = field(default_factory=list)
+
+    @property
+    def modulations(self) -> list[tuple]:
+        """Distinct (coefficient, motif) of the DG ARS's modulation of this EJ's intéressement."""
+        seen: dict[tuple, None] = {}
+        for r in self.interessement:
+            coef = r.get("coefficient_modulation")
+            if coef is not None and coef != 1:
+                seen[(coef, r.get("motif_modulation") or "")] = None
+        return list(seen)
 
     @property
     def score_contrat(self) -> Decimal | None:
@@ -106,6 +121,10 @@ class Campaign:
     interessement_par_type: list[dict] = field(default_factory=list)
     total_sanctions: Decimal = ZERO
     sanctions_par_motif: list[dict] = field(default_factory=list)
+    mesures_par_type: list[dict] = field(default_factory=list)  # fct_sanction lines other than financial
+    perimetre_par_origine: list[dict] = field(default_factory=list)  # fct_perimetre: signature / avenant
+    nb_candidats_avenant: int | None = None  # targeted ET × indicator not in the perimeter in force
+    procedures_en_attente: list[dict] = field(default_factory=list)  # fct_procedure.en_attente
     enveloppe_source: str = ""
     enveloppes: list[EnvelopeTheme] = field(default_factory=list)
     tendances: list[IndicatorTrend] = field(default_factory=list)
@@ -179,6 +198,43 @@ def _overview(con, c: Campaign) -> None:
             con,
             "SELECT motif, count(DISTINCT finess_ej) AS nb_ej, sum(montant) AS montant "
             "FROM marts.fct_sanction WHERE annee = ? GROUP BY motif ORDER BY motif",
+            y,
+        )
+
+
+def _revision_2(con, c: Campaign) -> None:
+    """What revision 2 of the rules added (docs/rules.md §4, §7): the perimeter by origin, the
+    targeted pairs outside it (candidates for an avenant), the measures that are not financial
+    sanctions (liste en sus reduction, mise sous accord préalable) and the procedures waiting.
+    Each is read only when its mart or column exists (a warehouse from before stays readable)."""
+    y = [c.annee]
+    if "fct_perimetre" in c.marts:
+        c.perimetre_par_origine = _rows(
+            con,
+            "SELECT origine, count(*) AS nb, count(DISTINCT finess_ej) AS nb_ej FROM marts.fct_perimetre "
+            "WHERE annee = ? GROUP BY origine ORDER BY origine",
+            y,
+        )
+    if "fct_ciblage" in c.marts and "dans_perimetre" in _columns(con, "fct_ciblage"):
+        c.nb_candidats_avenant = con.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT finess_geo, indicateur FROM marts.fct_ciblage "
+            "WHERE annee = ? AND cible AND NOT coalesce(dans_perimetre, false))",
+            y,
+        ).fetchone()[0]
+    if "fct_sanction" in c.marts:
+        mesures = sorted(MESURES)
+        c.mesures_par_type = _rows(
+            con,
+            "SELECT type_decision, count(DISTINCT finess_ej) AS nb_ej, sum(montant) AS montant "
+            f"FROM marts.fct_sanction WHERE annee = ? AND type_decision IN ({', '.join('?' * len(mesures))}) "
+            "GROUP BY type_decision ORDER BY type_decision",
+            y + mesures,
+        )
+    if "fct_procedure" in c.marts and "en_attente" in _columns(con, "fct_procedure"):
+        c.procedures_en_attente = _rows(
+            con,
+            "SELECT en_attente, count(DISTINCT finess_ej) AS nb_ej FROM marts.fct_procedure "
+            "WHERE annee = ? AND en_attente IS NOT NULL GROUP BY en_attente ORDER BY en_attente",
             y,
         )
 
@@ -277,8 +333,11 @@ def _ej_sections(con, c: Campaign) -> None:
         "interessement",
     )
     collect(
-        "fct_sanction", "SELECT * FROM marts.fct_sanction WHERE annee = ? ORDER BY finess_ej, motif, volet", "sanctions"
+        "fct_sanction",
+        "SELECT * FROM marts.fct_sanction WHERE annee = ? ORDER BY finess_ej, motif, volet, type_decision",
+        "sanctions",
     )
+    collect("fct_procedure", "SELECT * FROM marts.fct_procedure WHERE annee = ? ORDER BY finess_ej, etape", "procedure")
     if "fct_evaluation" in c.marts:
         for r in _rows(
             con,
@@ -308,6 +367,7 @@ def load_campaign(con, year: int) -> Campaign:
     """Everything the report of year ``year`` shows, from the marts of ``con``."""
     c = Campaign(annee=year, marts=_marts(con))
     _overview(con, c)
+    _revision_2(con, c)
     _envelopes(con, c)
     _trends(con, c)
     _ej_sections(con, c)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from caqes_tasks.notices import vocabulary as voc
+from caqes_tasks.notices.formatting import date_fr, nombre, pourcent
 from caqes_tasks.notices.formatting import euros as fr_euros
-from caqes_tasks.notices.formatting import nombre, pourcent
 
 STATUTS = {"signe": "signé", "refus": "refus", "en_cours": "en cours", "absent": "absent"}
 TYPES = {"national": "national", "regional": "régional"}
 MOTIFS = {"refus": "refus de signer", "non_atteinte": "non-atteinte des objectifs", "capes": "CAPES"}
+
+ORIGINES = {"signature": "à la signature", "avenant": "par avenant"}
 
 DASH = "–"  # shown for a missing figure
 
@@ -49,3 +52,29 @@ def motif(code: str | None) -> str:
 
 def type_interessement(code: str | None) -> str:
     return TYPES.get(code or "", code or "–")
+
+
+def type_decision(code: str | None) -> str:
+    """fct_sanction.type_decision as the notices word it (financial sanction, liste en sus, MSAP)."""
+    return voc.TYPES_DECISION.get(code or "", code or DASH)
+
+
+def formule(code: str | None) -> str:
+    return voc.FORMULES.get(code or "", code or DASH)
+
+
+def methode_periode(code: str | None) -> str:
+    return voc.METHODES_PERIODE.get(code or "", code or DASH)
+
+
+def en_attente(code: str | None) -> str:
+    return voc.EN_ATTENTE.get(code or "", code or DASH)
+
+
+def origine(code: str | None) -> str:
+    return ORIGINES.get(code or "", code or DASH)
+
+
+def date(value) -> str:
+    """A date in French (``1er juillet 2024``); a dash for None."""
+    return DASH if value is None else date_fr(value)

@@ -113,6 +113,10 @@ def fpdf_pdf(c: Campaign, pdf_path: Path, *, run_id: str, ref) -> None:
             ["Scores contrat évaluables / non évaluables", f"{len(c.scores_evaluables)} / {c.nb_non_evaluables}"],
             ["Intéressement total", fmt.euros(c.total_interessement)],
             ["Sanctions totales", fmt.euros(c.total_sanctions)],
+            *[[f"dont mesure : {fmt.type_decision(r['type_decision'])}", f"{r['nb_ej']} EJ, {fmt.euros(r['montant'])}"] for r in c.mesures_par_type],
+            *[[f"Périmètre contractualisé {fmt.origine(r['origine'])}", f"{r['nb']} ET × indicateur ({r['nb_ej']} EJ)"] for r in c.perimetre_par_origine],
+            *([["Ciblés hors périmètre (candidats à un avenant)", c.nb_candidats_avenant]] if c.nb_candidats_avenant is not None else []),
+            *[[f"Procédures {fmt.en_attente(r['en_attente'])}", f"{r['nb_ej']} EJ"] for r in c.procedures_en_attente],
         ],
     )
     title("Répartition des scores contrat", 12)
@@ -136,10 +140,33 @@ def fpdf_pdf(c: Campaign, pdf_path: Path, *, run_id: str, ref) -> None:
         title(f"{e.nom} – FINESS EJ {e.finess_ej}", 12)
         if e.scores:
             table(["Niveau", "Code", "Score"], [[s["niveau"], s["code"], fmt.percent(s["score"]) if s["score"] is not None else "non évaluable"] for s in e.scores])
-        rows = [[r["type"], r["code"], r["finess_geo"] or "", fmt.euros(r["montant"])] for r in e.interessement]
-        table(["Intéressement", "Code", "ET", "Montant"], rows + [["Total", "", "", fmt.euros(e.total_interessement)]])
-        rows = [[fmt.motif(r["motif"]), r["volet"] or "–", r["statut"], fmt.euros(r["montant"])] for r in e.sanctions]
-        table(["Sanction", "Volet", "Statut", "Montant"], rows + [["Total", "", "", fmt.euros(e.total_sanctions)]])
+        rows = [
+            [
+                r["type"], r["code"], r["finess_geo"] or "",
+                fmt.formule(r.get("formule")) if r["type"] == "national" else "",
+                fmt.ratio_percent(r.get("atteinte"), 2) if r["type"] == "national" else "",
+                fmt.plain(r.get("coefficient_modulation")), fmt.euros(r["montant"]),
+            ]
+            for r in e.interessement
+        ]  # fmt: skip
+        table(
+            ["Intéressement", "Code", "ET", "Formule", "Atteinte", "Coef.", "Montant"],
+            rows + [["Total", "", "", "", "", "", fmt.euros(e.total_interessement)]],
+        )
+        for coef, motif in e.modulations:
+            pdf.multi_cell(0, 4.5, f"Intéressement adapté par le directeur général de l'ARS, coefficient "
+                                   f"{fmt.plain(coef)} : {motif or 'motif non renseigné'}.", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+            pdf.ln(1)
+        rows = [
+            [fmt.motif(r["motif"]), r["volet"] or "–", fmt.type_decision(r["type_decision"]), r["statut"], fmt.euros(r["montant"])]
+            for r in e.sanctions
+        ]
+        table(["Sanction", "Volet", "Décision", "Statut", "Montant"], rows + [["Total", "", "", "", fmt.euros(e.total_sanctions)]])
+        for r in e.sanctions:
+            if r.get("motif_dg"):
+                pdf.multi_cell(0, 4.5, f"{fmt.motif(r['motif'])} ({fmt.type_decision(r['type_decision'])}) : décision du "
+                                       f"directeur général de l'ARS, motif : {r['motif_dg']}.", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+                pdf.ln(1)
     tmp = pdf_path.with_name(f".{pdf_path.name}.tmp-{os.getpid()}")
     pdf.output(str(tmp))
     os.replace(tmp, pdf_path)

@@ -8,6 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from caqes_tasks.notices import vocabulary as voc
 from caqes_tasks.report import charts, fmt
 from caqes_tasks.report.data import Campaign
 
@@ -30,6 +31,13 @@ def environment() -> Environment:
         statut=fmt.statut,
         motif=fmt.motif,
         type_interessement=fmt.type_interessement,
+        type_decision=fmt.type_decision,
+        formule=fmt.formule,
+        methode_periode=fmt.methode_periode,
+        en_attente=fmt.en_attente,
+        origine=fmt.origine,
+        date_fr=fmt.date,
+        sens_avis=lambda code: voc.SENS_AVIS.get(code or "", code or fmt.DASH),
     )
     return env
 
