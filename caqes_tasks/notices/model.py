@@ -187,13 +187,16 @@ def _sanction_lines(rows: list[dict], lib: Libelles) -> list[dict]:
 
 
 def _textes(lines: list[dict]) -> list[dict]:
-    """The article versions applied (``fct_sanction.reference_article``), each with its facts."""
+    """The article versions applied, each with the facts it governs. ``fct_sanction.reference_article``
+    cites the articles of a line's path, separated by « ; » (``Referentiel.reference_article``)."""
     textes: dict[str, list[str]] = {}
     for ln in lines:
-        if ln["texte"]:
-            faits = textes.setdefault(ln["texte"], [])
-            if ln["fait"] not in faits:
-                faits.append(ln["fait"])
+        fait = ln["fait"] if ln["type_decision"] in (None, "", "sanction_financiere") else f"{ln['fait']} — {ln['type_decision_libelle']}"
+        for ref in (x.strip() for x in ln["texte"].split("; ")):
+            if ref:
+                faits = textes.setdefault(ref, [])
+                if fait not in faits:
+                    faits.append(fait)
     return [{"reference": ref, "faits": faits} for ref, faits in sorted(textes.items())]
 
 

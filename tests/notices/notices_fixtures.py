@@ -96,8 +96,17 @@ SCORES = [
     ("640000105", "theme", "ATB", "V1", D("100.00"), True, 1),
 ]
 
-ART_REFUS = "article L. 162-30-2 du code de la sécurité sociale, version en vigueur du 1er janvier 2018 au 31 décembre 2021"
-ART_NON_ATTEINTE = "article L. 162-30-4 du code de la sécurité sociale, version en vigueur du 1er janvier 2018 au 31 décembre 2021"
+# fct_sanction.reference_article as the référentiel cites a path's articles (« ; » between them)
+ART_REFUS = (
+    "Code de la sécurité sociale, article L. 162-30-2, version applicable à l'évaluation des contrats ou avenants "
+    "entrant en vigueur à compter du 1er janvier 2018 (loi n° 2017-1836 du 31 décembre 2017, art. 57, II)"
+)
+ART_NON_ATTEINTE = (
+    "Code de la sécurité sociale, article L. 162-30-4, version modifiée par la loi n° 2016-1827 du 23 décembre 2016 "
+    "(art. 79), en vigueur pour les nouveaux contrats au plus tard le 1er janvier 2018"
+)
+ART_L162_1_17 = "Code de la sécurité sociale, article L. 162-1-17, version citée par l'article L. 162-30-4"
+ART_L162_22_7 = "Code de la sécurité sociale, article L. 162-22-7, version citée par les articles L. 162-30-2 et L. 162-30-4"
 
 P_A = D("12345678.90")
 SANCTION_COLUMNS = (
@@ -111,11 +120,11 @@ SANCTIONS = [
     ("330000100", "non_atteinte", "V1", P_A, 2024, D("0.01"), D("30000.00"), D("29324.22"), D("123456.78"), None, "sanction_financiere", "decidee",
      "score du volet V1 : 66,67 %", D("30000.00"), None, ART_NON_ATTEINTE, None, None, None),
     ("330000100", "non_atteinte", "V1", P_A, 2024, None, D("0.00"), D("0.00"), None, None, "mise_sous_accord_prealable", "decidee",
-     None, None, None, ART_NON_ATTEINTE, "prescriptions de produits de la liste en sus en hausse de 12 % en deux ans", "accord_prealable", None),
+     None, None, None, f"{ART_NON_ATTEINTE}; {ART_L162_1_17}", "prescriptions de produits de la liste en sus en hausse de 12 % en deux ans", "accord_prealable", None),
     ("870000106", "non_atteinte", "V1", D("2500000.00"), 2024, D("0.01"), D("25000.00"), D("20000.00"), D("25000.00"), "1 % par volet (L162-30-4)",
      "sanction_financiere", "notifiee", None, D("61000.00"), None, ART_NON_ATTEINTE, "plan de retour à l'équilibre en cours", "reduction", None),
     ("240000109", "refus", "V1", D("4000000.00"), 2024, D("0.30"), D("75000.00"), D("75000.00"), D("75000.00"), None, "reduction_liste_en_sus",
-     "notifiee", None, None, date(2024, 2, 15), ART_REFUS, "établissement fortement prescripteur de la liste en sus",
+     "notifiee", None, None, date(2024, 2, 15), f"{ART_REFUS}; {ART_L162_22_7}", "établissement fortement prescripteur de la liste en sus",
      "reduction_liste_en_sus", D("250000.00")),
     ("240000109", "non_atteinte", "V2", D("4000000.00"), 2024, D("0.01"), D("12000.00"), D("0.00"), D("40000.00"), None, "sanction_financiere", "notifiee",
      None, D("15000.00"), None, ART_NON_ATTEINTE, "établissement repris par un nouvel organisme gestionnaire en cours d'année",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from notices_fixtures import ART_NON_ATTEINTE, ART_REFUS, INPUT_HASHES, RUN_ID
+from notices_fixtures import ART_L162_1_17, ART_L162_22_7, ART_NON_ATTEINTE, ART_REFUS, INPUT_HASHES, RUN_ID
 from pypdf import PdfReader
 
 from caqes_tasks.notices.formatting import normalise_spaces
@@ -102,9 +102,13 @@ def test_notification_prealable_with_observations_deadline(texts):
             "(article L. 162-30-4) ; elle n'a pas de montant propre ; motif : prescriptions de produits de la liste en "
             "sus en hausse de 12 % en deux ans"
         ) in text
-        # the article versions applied
+        # the article versions applied, each with the facts it governs
         assert f"{ART_REFUS} : Refus de conclure le contrat ou l'un de ses volets." in text
-        assert f"{ART_NON_ATTEINTE} : Non-réalisation ou réalisation partielle des objectifs du contrat." in text
+        assert (
+            f"{ART_NON_ATTEINTE} : Non-réalisation ou réalisation partielle des objectifs du contrat — mise sous accord "
+            "préalable (L. 162-1-17) ; Non-réalisation ou réalisation partielle des objectifs du contrat." in text
+        )
+        assert f"{ART_L162_1_17} : Non-réalisation ou réalisation partielle des objectifs du contrat — mise sous accord préalable" in text
         assert "après avis de l'organisme local d'assurance maladie, le directeur général arrêtera sa décision" in text
         # the indicators and scores it rests on
         assert "NAT_2 — Inhibiteurs de la pompe à protons (IPP)" in text
@@ -130,7 +134,7 @@ def test_notification_prealable_without_receipt_volet_cap_and_dg_reduction(texts
         assert "limité à cet impact" not in text  # the 1 % cap binds, not the impact
         # receipt not known yet: the deadline is stated from the receipt, no date computed
         assert DELAI in text
-        assert "ce délai expire" not in text and "au plus tard" not in text and "16 juillet 2025" not in text
+        assert "ce délai expire" not in text and "soit au plus tard" not in text and "16 juillet 2025" not in text
         assert "Bordeaux, le 16 juin 2025" in text
 
 
@@ -159,6 +163,7 @@ def test_notification_prealable_liste_en_sus_and_waiver(texts):
             "en sus) : 75 000,00 €" in text
         )
         assert "diffère du montant" not in text
+        assert f"{ART_L162_22_7} : Refus de conclure le contrat ou l'un de ses volets — réduction de la prise en charge" in text
 
 
 def test_decision_with_avis_receipt_and_recourse(texts):
@@ -190,7 +195,8 @@ def test_decision_with_avis_receipt_and_recourse(texts):
         assert RECOURS_DECISION in text and TELERECOURS in text
         assert "article 12 du contrat type" not in text
         assert f"{ART_REFUS} : Refus de conclure le contrat ou l'un de ses volets." in text
-        assert f"{ART_NON_ATTEINTE} : Non-réalisation ou réalisation partielle des objectifs du contrat." in text
+        assert f"{ART_NON_ATTEINTE} : Non-réalisation ou réalisation partielle des objectifs du contrat — mise sous" in text
+        assert f"{ART_L162_1_17} : Non-réalisation" in text
         assert "120 675,78 €" in text and "29 324,22 €" in text and "Total 150 000,00 €" in text
         assert "Le montant calculé est limité à cet impact" in text
         assert "diffère du montant" not in text
