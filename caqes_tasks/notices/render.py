@@ -34,6 +34,12 @@ def valeur_indicateur(value: Decimal | None, mesure: str = "") -> str:
     return f.nombre(value, 4, rogner=True)
 
 
+def phrase(value) -> str:
+    """Free text (a stated reason) to be followed by the notice's own punctuation: without its
+    trailing full stop, so that the sentence never ends with « .. »."""
+    return "" if value is None else str(value).strip().rstrip(".").rstrip()
+
+
 def oui_non(value) -> str:
     return VIDE if value is None else ("Oui" if value else "Non")
 
@@ -57,6 +63,7 @@ def environment() -> Environment:
         finess=_or_dash(f.finess),
         valeur=valeur_indicateur,
         oui_non=oui_non,
+        phrase=phrase,
     )
     return env
 

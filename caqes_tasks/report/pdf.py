@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from caqes_tasks.notices.render import phrase
 from caqes_tasks.report import charts, fmt
 from caqes_tasks.report.data import Campaign
 
@@ -155,7 +156,7 @@ def fpdf_pdf(c: Campaign, pdf_path: Path, *, run_id: str, ref) -> None:
         )
         for coef, motif in e.modulations:
             pdf.multi_cell(0, 4.5, f"Intéressement adapté par le directeur général de l'ARS, coefficient "
-                                   f"{fmt.plain(coef)} : {motif or 'motif non renseigné'}.", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+                                   f"{fmt.plain(coef)} : {phrase(motif) or 'motif non renseigné'}.", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
             pdf.ln(1)
         rows = [
             [fmt.motif(r["motif"]), r["volet"] or "–", fmt.type_decision(r["type_decision"]), r["statut"], fmt.euros(r["montant"])]
@@ -165,7 +166,7 @@ def fpdf_pdf(c: Campaign, pdf_path: Path, *, run_id: str, ref) -> None:
         for r in e.sanctions:
             if r.get("motif_dg"):
                 pdf.multi_cell(0, 4.5, f"{fmt.motif(r['motif'])} ({fmt.type_decision(r['type_decision'])}) : décision du "
-                                       f"directeur général de l'ARS, motif : {r['motif_dg']}.", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+                                       f"directeur général de l'ARS, motif : {phrase(r['motif_dg'])}.", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
                 pdf.ln(1)
     tmp = pdf_path.with_name(f".{pdf_path.name}.tmp-{os.getpid()}")
     pdf.output(str(tmp))

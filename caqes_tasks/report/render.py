@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from caqes_tasks.notices import vocabulary as voc
+from caqes_tasks.notices.render import phrase
 from caqes_tasks.report import charts, fmt
 from caqes_tasks.report.data import Campaign
 
@@ -38,6 +39,7 @@ def environment() -> Environment:
         origine=fmt.origine,
         date_fr=fmt.date,
         sens_avis=lambda code: voc.SENS_AVIS.get(code or "", code or fmt.DASH),
+        phrase=phrase,
     )
     return env
 

@@ -143,6 +143,7 @@ DBT_MARTS: tuple[str, ...] = (
     "fct_ciblage",
     "fct_volet_propose",
     "fct_contractualisation",
+    "fct_perimetre",
     "fct_evaluation",
     "fct_score",
 )

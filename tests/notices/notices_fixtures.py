@@ -122,7 +122,7 @@ SANCTIONS = [
     ("330000100", "non_atteinte", "V1", P_A, 2024, None, D("0.00"), D("0.00"), None, None, "mise_sous_accord_prealable", "decidee",
      None, None, None, f"{ART_NON_ATTEINTE}; {ART_L162_1_17}", "prescriptions de produits de la liste en sus en hausse de 12 % en deux ans", "accord_prealable", None),
     ("870000106", "non_atteinte", "V1", D("2500000.00"), 2024, D("0.01"), D("25000.00"), D("20000.00"), D("25000.00"), "1 % par volet (L162-30-4)",
-     "sanction_financiere", "notifiee", None, D("61000.00"), None, ART_NON_ATTEINTE, "plan de retour à l'équilibre en cours", "reduction", None),
+     "sanction_financiere", "notifiee", None, D("61000.00"), None, ART_NON_ATTEINTE, "plan de retour à l'équilibre en cours.", "reduction", None),
     ("240000109", "refus", "V1", D("4000000.00"), 2024, D("0.30"), D("75000.00"), D("75000.00"), D("75000.00"), None, "reduction_liste_en_sus",
      "notifiee", None, None, date(2024, 2, 15), f"{ART_REFUS}; {ART_L162_22_7}", "établissement fortement prescripteur de la liste en sus",
      "reduction_liste_en_sus", D("250000.00")),
@@ -148,7 +148,7 @@ PROCEDURES = [
     ("640000105", "notification_prealable", date(2025, 6, 16), None, None, None, None, None, None, None, None, D("80000.00"), None, "accuse_reception"),
 ]
 
-MOTIF_MODULATION = "rapport d'autoévaluation transmis hors délai"
+MOTIF_MODULATION = "rapport d'autoévaluation transmis hors délai."  # a stated reason may end its sentence
 INTERESSEMENT_COLUMNS = (
     "finess_ej, type, code, finess_geo, montant_plafond, montant_calcule, coefficient_modulation, montant, score, "
     "economie, part, atteinte, formule, debut_periode, methode_periode, motif_modulation, detail"

@@ -260,6 +260,7 @@ def test_no_registered_letter_in_any_notice(texts):
     assert len(texts) == 6
     for key, (pdf, html) in texts.items():
         assert "lettre recommandée" not in pdf and "lettre recommandée" not in html, key
+        assert ".." not in pdf, key  # a stated reason's own full stop is not doubled
 
 
 def test_html_and_pdf_carry_the_same_figures(texts):

@@ -81,7 +81,7 @@ def _revision_2_rows(path, sample) -> None:
         con.execute(
             "INSERT INTO marts.fct_sanction (finess_ej, annee, motif, volet, base_produits_am, montant, type_decision, statut, "
             "motif_dg, run_id) VALUES (?, ?, 'non_atteinte', 'V1', 8000000.00, 0, 'mise_sous_accord_prealable', 'decidee', "
-            "'hausse des prescriptions hospitalières exécutées en ville', 'r')",
+            "'hausse des prescriptions hospitalières exécutées en ville.', 'r')",
             [ej_non_atteinte, YEAR],
         )
         con.execute(
@@ -114,6 +114,8 @@ def test_report_shows_the_revision_2_facts(ctx, sample):
         "non-atteinte des objectifs (volet V1), mise sous accord préalable (L. 162-1-17) : décision du directeur général "
         "de l'ARS, motif : hausse des prescriptions hospitalières exécutées en ville." in text
     )
+    )
+    assert "en ville.." not in text
     assert "refus de signer (proposition du 1er mars 2023)" in text
     # national formula, attainment, period; the modulation's reason
     assert "proportionnelle 75,00 % depuis le 1er juillet 2023 (montants annuels proratisés au nombre de jours)" in text
