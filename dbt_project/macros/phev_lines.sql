@@ -12,7 +12,19 @@
   - other adapters (postgres): the table `<raw schema>.phev_lines`, loaded beforehand with the
     same columns plus `_file` (the Parquet file it came from, relative to the feed folder).
   With no feed (no folder, no file, no table) the result is empty.
+
+  `phev_lines_legacy()`: true when {{ this }} exists but was built before the month entered its
+  grain (no column `mois`). Its rows cannot be split by month, so the model reloads every file:
+  the pre-hook of stg_phev_lines empties the table and every file counts as new (one run).
 #}
+
+{% macro phev_lines_legacy() -%}
+    {%- if execute and is_incremental() -%}
+        {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+        {{- return('mois' not in names) -}}
+    {%- endif -%}
+    {{- return(false) -}}
+{%- endmacro %}
 
 {% macro phev_lines_empty() -%}
     select
@@ -42,7 +54,7 @@
         {%- set pattern = (root ~ '/annee=*/*.parquet') | replace("'", "''") -%}
         {%- set found = run_query("select file from glob('" ~ pattern ~ "') order by file").columns[0].values() | list -%}
         {%- set loaded = [] -%}
-        {%- if is_incremental() -%}
+        {%- if is_incremental() and not caqes.phev_lines_legacy() -%}
             {%- set loaded = run_query("select distinct fichier from " ~ this).columns[0].values() | list -%}
         {%- endif -%}
         {%- for f in found -%}
@@ -81,7 +93,7 @@
         cast(montant_rembourse as decimal(18, 2)) as montant_rembourse,
         cast(quantite as bigint) as quantite
     from {{ relation }}
-    {%- if is_incremental() %}
+    {%- if is_incremental() and not caqes.phev_lines_legacy() %}
     where _file not in (select fichier from {{ this }})
     {%- endif %}
     {%- else -%}

@@ -1,5 +1,5 @@
 {#
-  rules.md §5: a score is the weighted mean of the evaluable elements below it (NULL ones left
+  docs/rules.md §5: a score is the weighted mean of the evaluable elements below it (NULL ones left
   out), in percent, rounded half-up to 2 decimals; NULL when nothing below is evaluable.
   `value` is the element (a score in percent, or an attainment times `factor`), `weight` its
   weight, `in_scale` the decimals carried by the products before the division.

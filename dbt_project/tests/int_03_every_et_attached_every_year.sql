@@ -1,4 +1,4 @@
--- rules §1: an ET belongs to exactly one EJ for a given year. With the grain test on
+-- docs/rules.md §1: an ET belongs to exactly one EJ for a given year. With the grain test on
 -- (finess_geo, annee) and not_null on finess_ej (_intermediate.yml), this makes it "exactly one":
 -- every ET of the FINESS register has an attachment for every year of the spine (int_01).
 select e.finess_geo, a.annee

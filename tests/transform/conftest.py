@@ -14,13 +14,13 @@ def make_context(root: Path, run_id: str = "test-run") -> RunContext:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """The fixture warehouse built once by the transform stage (both phev_lines partitions)."""
+    """The fixture warehouse built once by the transform stage (every phev_lines partition)."""
     from caqes_tasks.transform.runner import transform_stage
 
     root = tmp_path_factory.mktemp("transform")
     ctx = make_context(root)
     build_raw_warehouse(ctx.warehouse)
-    write_phev_lines(ctx.landing, 2022)
-    write_phev_lines(ctx.landing, 2023)
+    for annee in (2021, 2022, 2023):
+        write_phev_lines(ctx.landing, annee)
     result = transform_stage(ctx)
     return ctx, result

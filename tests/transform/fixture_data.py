@@ -1,22 +1,37 @@
 """A small hand-made raw warehouse for the transform tests, with figures computed by hand.
 
-Campaign 2022-2024 (the repository's référentiel), reference year N-1.
-EJ1 (signed V1 2022-07-01 -> 2024-12-31):
-  ET_A  NAT_1 amounts 2021 200000, 2022 220000, 2023 214500
-        -> targeted 2023 (base 220000 >= 100000, growth 0.10 > 0.045);
-           T = 220000 x 0.95 = 209000, a = (220000 - 214500) / (220000 - 209000) = 0.5
-        -> not targeted 2022 (no 2020 value: growth not computable, 200000 <= 300000)
-        MIPA 2022 0.15 > 0.12 -> targeted 2023; 2023 0.09 <= target 0.10 -> a = 1
-        action plan MIPA 2023: 2 of 3 items done -> PLAN_MIPA a = 0.666667
-  ET_B  CHO (higher_is_better) 2022 0.40 < 0.50 -> targeted 2023; no 2023 value -> not evaluable
-  Scores 2023: NAT_PS 50.00; MIPA (1 + 0.666667) / 2 -> 83.33; IATRO not evaluable;
-               V1 (50.00 + 83.33) / 2 = 66.665 -> 66.67; contract 66.67.
-EJ2 (refused V1):
-  ET_C  NAT_3 (rate) 2022 700 / 1000 = 0.70 > 0.60, base 1000 >= 500 -> targeted 2023, not under contract
+Campaign 2022-2024 (the repository's référentiel, date_debut 2022-07-01), reference year N-1.
+EJ1 (V1 proposed 01/03/2022, signed, effect 2022-07-01 -> 2024-12-31). Perimeter at signature =
+targeting for 2022 on 2021:
+  ET_A  NAT_1 amounts 2020 180000, 2021 200000, 2022 220000, 2023 214500
+        -> in the perimeter (2021: base 200000 >= 100000, spending growth 0.111111 > 0.045);
+           2023: T = 220000 x 0.95 = 209000, a = (220000 - 214500) / (220000 - 209000) = 0.5
+        NAT_2 2021 260000 > 250000 -> in the perimeter; 2022 250000, no 2023 value: not evaluable
+        MIPA 2021 0.14 > 0.12 -> in the perimeter; 2023 0.09 <= target 0.10 -> a = 1
+        avenant de retrait MIPA signed 15/11/2023 -> out of the perimeter from 2024
+        action plan MIPA 2023: 2 of 3 items done -> PLAN_MIPA a = 0.666667, under contract;
+        PLAN_ATB 2023 (ATB not in ET_A's perimeter) and PLAN_MIPA 2024 (after the retrait):
+        reported, not under contract
+        national savings period 2022 from 01/07/2022: NAT_1 has phev_lines in 2021 and 2022
+        -> lignes_phev, 4500.00 (Jul-Dec 2022) against 2500.00 (Jul-Dec 2021); NAT_2 has no
+        lines -> prorata_jours
+  ET_B  CHO (higher_is_better) 2021 0.40 < 0.50 -> in the perimeter; 2022 0.55: no longer
+        targeted for 2023, still in the perimeter (signature); no 2023 value -> not evaluable
+        avenant d'ajout ATB signed 12/10/2022 -> in the perimeter from 2023 only (no values)
+  Scores 2023: NAT_PS 50.00 (NAT_2 not evaluable); MIPA (1 + 0.666667) / 2 -> 83.33;
+               IATRO and ATB not evaluable; V1 (50.00 + 83.33) / 2 = 66.665 -> 66.67;
+               contract 66.67.
+EJ2: V1 refused twice (proposals 01/03/2022 and 01/02/2024): a refusal to sanction in 2022 and
+  2024, not in 2023. V2 signed without a proposal date (-> campaign start 01/07/2022),
+  résiliation signed 10/05/2023 -> the volet ends 31/12/2023.
+  ET_C  NAT_3 (rate) 2022 700 / 1000 = 0.70 > 0.60, base 1000 >= 500 -> targeted 2023, not under
+        contract (refused). NAT_6 (share): value 2021 0.18 -> 2022 0.166667 (fell) while its
+        spending rose 90000 -> 100000 (+0.111111 > 0.022): targeted 2023 on spending growth.
+  ET_E  CHIR_AMBU targeted by list (the test référentiel switches CHIR_AMBU to regle_ciblage =
+        liste): in the V2 perimeter 2022-2023, not 2024.
 EJ3 -> EJ4: ET_D is attached to EJ3 in the 2022 extract and to EJ4 in the 2024 extract
   (no 2023 extract: 2023 uses 2022; 2021 uses the earliest after, 2022).
   ET_D NAT_4 comes only from the phev_lines Parquet feed.
-ET_E  CHIR_AMBU targeted by list (the test référentiel switches CHIR_AMBU to regle_ciblage = liste).
 """
 
 from __future__ import annotations
@@ -82,11 +97,16 @@ def raw_rows() -> dict[str, list[dict]]:
                 "volume": volume, "numerateur": num, "denominateur": den}
 
     rows["phev"] = [
+        phev(ET_A, 2020, "NAT_1", D("180000.00"), volume=900),
         phev(ET_A, 2021, "NAT_1", D("200000.00"), volume=1000),
         phev(ET_A, 2022, "NAT_1", D("220000.00"), volume=1100),
         phev(ET_A, 2023, "NAT_1", D("214500.00"), volume=1050),
+        phev(ET_A, 2021, "NAT_2", D("260000.00"), volume=2600),
+        phev(ET_A, 2022, "NAT_2", D("250000.00"), volume=2500),
         phev(ET_C, 2022, "NAT_3", D("15000.00"), D("700"), D("1000")),
         phev(ET_C, 2023, "NAT_3", D("14000.00"), D("600"), D("1000")),
+        phev(ET_C, 2021, "NAT_6", D("90000.00"), D("90000"), D("500000")),
+        phev(ET_C, 2022, "NAT_6", D("100000.00"), D("100000"), D("600000")),
     ]
 
     def reg(geo, an, ind, valeur):
@@ -94,36 +114,62 @@ def raw_rows() -> dict[str, list[dict]]:
                 "numerateur": None, "denominateur": None}
 
     rows["regional"] = [
+        reg(ET_A, 2021, "MIPA", D("0.14")),
         reg(ET_A, 2022, "MIPA", D("0.15")),
         reg(ET_A, 2023, "MIPA", D("0.09")),
-        reg(ET_B, 2022, "CHO", D("0.40")),
+        reg(ET_B, 2021, "CHO", D("0.40")),
+        reg(ET_B, 2022, "CHO", D("0.55")),
         reg(ET_E, 2022, "CHIR_AMBU", D("0.70")),
         reg(ET_E, 2023, "CHIR_AMBU", D("0.62")),
     ]
+    def engagement(an, theme, i, done):
+        return {"finess_geo": ET_A, "annee": an, "theme": theme, "engagement_id": f"E{i}",
+                "libelle": f"Action {i}", "realise": done}
+
     rows["engagements"] = [
-        {"finess_geo": ET_A, "annee": 2023, "theme": "MIPA", "engagement_id": f"E{i}",
-         "libelle": f"Action {i}", "realise": done}
-        for i, done in ((1, True), (2, True), (3, False))
+        *(engagement(2023, "MIPA", i, done) for i, done in ((1, True), (2, True), (3, False))),
+        engagement(2023, "ATB", 1, True),
+        engagement(2024, "MIPA", 1, True),
     ]
     rows["contrats"] = [
-        {"finess_ej": EJ1, "volet": "V1", "statut": "signe", "date_signature": date(2022, 6, 20),
-         "date_effet": date(2022, 7, 1), "date_fin": date(2024, 12, 31)},
-        {"finess_ej": EJ2, "volet": "V1", "statut": "refus", "date_signature": None,
-         "date_effet": None, "date_fin": None},
-        {"finess_ej": EJ2, "volet": "V2", "statut": "signe", "date_signature": date(2022, 6, 1),
-         "date_effet": date(2022, 7, 1), "date_fin": date(2024, 12, 31)},
+        {"finess_ej": EJ1, "volet": "V1", "statut": "signe", "date_proposition": date(2022, 3, 1),
+         "date_signature": date(2022, 6, 20), "date_effet": date(2022, 7, 1), "date_fin": date(2024, 12, 31)},
+        {"finess_ej": EJ2, "volet": "V1", "statut": "refus", "date_proposition": date(2022, 3, 1),
+         "date_signature": None, "date_effet": None, "date_fin": None},
+        {"finess_ej": EJ2, "volet": "V1", "statut": "refus", "date_proposition": date(2024, 2, 1),
+         "date_signature": None, "date_effet": None, "date_fin": None},
+        {"finess_ej": EJ2, "volet": "V2", "statut": "signe", "date_proposition": None,
+         "date_signature": date(2022, 6, 1), "date_effet": date(2022, 7, 1), "date_fin": date(2024, 12, 31)},
+    ]
+
+    def avenant(ej, volet, geo, ind, action, signed, motif):
+        return {"finess_ej": ej, "volet": volet, "finess_geo": geo, "indicateur": ind,
+                "action": action, "date_signature": signed, "motif": motif}
+
+    rows["avenants"] = [
+        avenant(EJ1, "V1", ET_B, "ATB", "ajout", date(2022, 10, 12), "consommation d'antibiotiques en hausse"),
+        avenant(EJ1, "V1", ET_A, "MIPA", "retrait", date(2023, 11, 15), "objectif atteint"),
+        avenant(EJ2, "V2", None, None, "resiliation", date(2023, 5, 10), "fin de l'activité de chirurgie"),
     ]
     rows["produits_am"] = [{"finess_ej": EJ1, "exercice": 2023, "produits_am": D("12000000.00")}]
     rows["enveloppes"] = [{"annee": 2023, "theme": "MIPA", "montant": D("10000.00")}]
     return rows
 
 
-# phev_lines: one Parquet file per partition. ET_A NAT_1 lines are shadowed by the phev row.
+# phev_lines: one Parquet file per partition. ET_A NAT_1 lines are shadowed by the phev row for
+# the yearly amounts; they give the exact first-year period (July-December) of the savings.
 PHEV_LINES = {
+    2021: [
+        (ET_A, date(2021, 3, 10), "NAT_1", "X1", D("1000.00"), 1),
+        (ET_A, date(2021, 8, 20), "NAT_1", "X1", D("2000.00"), 2),
+        (ET_A, date(2021, 12, 5), "NAT_1", "X2", D("500.00"), 1),
+    ],
     2022: [
         (ET_D, date(2022, 3, 1), "NAT_4", "P1", D("30000.00"), 10),
         (ET_D, date(2022, 9, 1), "NAT_4", "P2", D("30000.50"), 5),
         (ET_A, date(2022, 5, 1), "NAT_1", "X1", D("999.99"), 1),
+        (ET_A, date(2022, 7, 15), "NAT_1", "X1", D("3000.00"), 3),
+        (ET_A, date(2022, 11, 30), "NAT_1", "X2", D("1500.00"), 1),
     ],
     2023: [
         (ET_D, date(2023, 2, 1), "NAT_4", "P1", D("20000.00"), 4),

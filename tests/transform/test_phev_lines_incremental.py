@@ -42,7 +42,7 @@ def test_incremental_runs_only_process_new_partitions(tmp_path):
     # 1. no feed at all: the model is empty and the aggregated phev feed is untouched
     transform_stage(ctx1, select=NIGHTLY_SELECT)
     lines, phev, nat4 = _lines(ctx1.warehouse)
-    assert lines == [] and phev == 5 and nat4 == []
+    assert lines == [] and phev == 10 and nat4 == []
 
     # 2. first partition
     write_phev_lines(ctx1.landing, 2022)
@@ -71,3 +71,44 @@ def test_incremental_runs_only_process_new_partitions(tmp_path):
     transform_stage(ctx4, select=NIGHTLY_SELECT)
     assert _parquet_reads(ctx4) == ""
     assert _lines(ctx4.warehouse)[0] == lines3
+
+
+def test_table_built_before_the_month_is_reloaded_once(tmp_path):
+    """A stg_phev_lines built without `mois` (earlier grain) is emptied and reloaded by month."""
+    ctx1 = make_context(tmp_path, run_id="run-1")
+    build_raw_warehouse(ctx1.warehouse)
+    for annee in (2022, 2023):
+        write_phev_lines(ctx1.landing, annee)
+    transform_stage(ctx1, select=NIGHTLY_SELECT)
+    con = duckdb.connect(str(ctx1.warehouse))
+    try:
+        by_month = con.execute(
+            "select fichier, finess_geo, annee, mois, indicateur, montant from staging.stg_phev_lines order by all"
+        ).fetchall()
+        # the earlier grain: file × ET × year × indicator, no month
+        con.execute(
+            "create or replace table staging.stg_phev_lines as select fichier, finess_geo, annee, indicateur, "
+            "cast(sum(montant) as decimal(18, 2)) as montant, cast(sum(volume) as bigint) as volume, "
+            "cast(sum(nb_lignes) as bigint) as nb_lignes, min(invocation_id) as invocation_id "
+            "from staging.stg_phev_lines group by fichier, finess_geo, annee, indicateur"
+        )
+    finally:
+        con.close()
+    assert len({r[3] for r in by_month}) > 2
+
+    ctx2 = make_context(tmp_path, run_id="run-2")
+    transform_stage(ctx2, select=NIGHTLY_SELECT)
+    assert "annee=2022/part-0.parquet" in _parquet_reads(ctx2)
+    con = duckdb.connect(str(ctx2.warehouse), read_only=True)
+    try:
+        reloaded = con.execute(
+            "select fichier, finess_geo, annee, mois, indicateur, montant from staging.stg_phev_lines order by all"
+        ).fetchall()
+    finally:
+        con.close()
+    assert reloaded == by_month
+
+    # and the next run reads nothing again
+    ctx3 = make_context(tmp_path, run_id="run-3")
+    transform_stage(ctx3, select=NIGHTLY_SELECT)
+    assert _parquet_reads(ctx3) == ""

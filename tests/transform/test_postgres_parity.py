@@ -14,7 +14,6 @@ import duckdb
 import pytest
 
 from caqes_tasks.transform.runner import MARTS, run_dbt, summarize
-from caqes_tasks.warehouse.schema import RAW_TABLES, REF_TABLES
 
 pytestmark = pytest.mark.postgres
 
@@ -69,12 +68,17 @@ def test_postgres_marts_match_duckdb(built, pg_schema, tmp_path):
     conn, user, schema = pg_schema
     from psycopg2.extras import execute_values
 
-    # 1. the same raw tables, and the phev_lines feed as the raw table PostgreSQL reads
+    # 1. the same raw tables (columns and types as the DuckDB warehouse has them, in its order),
+    #    and the phev_lines feed as the raw table PostgreSQL reads
     lines_root = (ctx.landing / "phev_lines").resolve()
     duck = duckdb.connect(str(ctx.warehouse), read_only=True)
     try:
         with conn.cursor() as cur:
-            for name, ddl in {**RAW_TABLES, **REF_TABLES}.items():
+            raw_tables = [r[0] for r in duck.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw' order by table_name"
+            ).fetchall()]
+            for name in raw_tables:
+                ddl = ", ".join(f"{col} {typ}" for col, typ, *_ in duck.execute(f"describe raw.{name}").fetchall())
                 cur.execute(f'create table "{schema}".{name} ({ddl})')
                 rows = duck.execute(f"select * from raw.{name}").fetchall()
                 if rows:

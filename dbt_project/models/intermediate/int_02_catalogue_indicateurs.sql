@@ -1,7 +1,7 @@
 {#
   Indicators of each campaign, plus one action-plan pseudo-indicator per theme
   (PLAN_<theme>, type plan_action): a theme's engagements count as one more indicator of the
-  theme (rules §5), weight 1 (equal weights by default).
+  theme (docs/rules.md §5), weight 1 (equal weights by default).
 #}
 select
     campagne,

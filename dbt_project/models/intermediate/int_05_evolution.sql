@@ -1,7 +1,11 @@
 {#
   Evolution per ET × year × indicator against the reference year (year - décalage, N-1 by
-  default): taux_evolution = valeur / valeur_reference - 1 (6 decimals, half-up);
-  NULL when the earlier value is missing or 0, or the value itself is missing.
+  default), docs/rules.md §4:
+  - taux_evolution = valeur / valeur_reference - 1, the evolution of the indicator's own measure;
+  - taux_evolution_depenses = montant / montant_reference - 1, the growth of the spending the
+    indicator measures (national indicators, rate/share included: the targeting growth test).
+  Both 6 decimals, half-up; NULL when the earlier figure is missing or 0, or the figure itself
+  is missing.
 #}
 with valeurs as (
     select * from {{ ref('int_04_valeurs_indicateurs') }}
@@ -31,7 +35,13 @@ select
             when v.valeur is null or p.valeur is null or p.valeur = 0 then null
             else {{ caqes.div_round('v.valeur', 'p.valeur', 6, 6) }} - 1
         end
-    as decimal(18, 6)) as taux_evolution
+    as decimal(18, 6)) as taux_evolution,
+    cast(
+        case
+            when v.montant is null or p.montant is null or p.montant = 0 then null
+            else {{ caqes.div_round('v.montant', 'p.montant', 6, 2) }} - 1
+        end
+    as decimal(18, 6)) as taux_evolution_depenses
 from valeurs as v
 left join valeurs as p
     on p.finess_geo = v.finess_geo

@@ -1,17 +1,22 @@
 {#
-  Targeting per ET × year N × indicator, on the reference year R = N - décalage (rules §4).
+  Targeting per ET × year N × indicator, on the reference year R = N - décalage (docs/rules.md §4,
+  contract template art. 6: "un montant ou un taux d'évolution de dépenses").
 
   national (type_indicateur = 'national'):
-      base >= min_base  AND  (taux_evolution > max_taux_evolution  OR  valeur > seuil_valeur)
-      base = montant (amount) or denominateur (rate/share); taux_evolution = value(R)/value(R-1) - 1,
-      not computable when value(R-1) is missing or 0 (then only the value test applies);
-      a threshold absent from the référentiel skips its test (an absent min_base passes).
+      base >= min_base  AND  (spending growth > max_taux_evolution  OR  valeur > seuil_valeur)
+      base = montant (amount) or denominateur (rate/share); spending growth =
+      montant(R) / montant(R-1) - 1 for every national indicator, rate/share included (the value
+      test keeps the indicator's own measure); not computable when montant(R-1) is missing or 0
+      (then only the value test applies); a threshold absent from the référentiel skips its test
+      (an absent min_base passes).
   regional, regle_ciblage = 'seuil': valeur > seuil_valeur (lower_is_better),
       valeur < seuil_valeur (higher_is_better).
   regional, regle_ciblage = 'liste': the ET is in ref_ciblage_liste for the indicator.
   For a higher_is_better national indicator every inequality is mirrored.
   Candidates: every ET × indicator with a value in R, plus listed ETs for the campaign's
   evaluation years. `motif` states the values, thresholds and rule in words.
+  This is yearly targeting: information on who would be targeted for N. The contract's
+  perimeter is fixed by the targeting at its proposal (int_08b_perimetre) and never changed here.
 #}
 with annees as (
     select * from {{ ref('int_01_annees_campagne') }}
@@ -61,7 +66,10 @@ enrichis as (
         v.valeur as valeur_ciblage,
         v.base as base_ciblage,
         v.montant as montant_ciblage,
-        v.taux_evolution as taux_evolution_ciblage,
+        case
+            when c.type_indicateur = 'national' then v.taux_evolution_depenses
+            else v.taux_evolution
+        end as taux_evolution_ciblage,
         l.finess_geo is not null as dans_liste
     from candidats as k
     inner join catalogue as c on c.campagne = k.campagne and c.indicateur = k.indicateur
@@ -114,10 +122,11 @@ libelles as (
             else 'base ' || {{ caqes.fmt_decimal('base_ciblage', 2) }} || ' < minimum ' || {{ caqes.fmt_decimal('min_base', 2) }}
         end as texte_base,
         case
-            when max_taux_evolution is null then 'test d''évolution non prévu'
+            when max_taux_evolution is null then 'test d''évolution des dépenses non prévu'
             when taux_evolution_ciblage is null then
-                'taux d''évolution non calculable (valeur ' || cast(annee_reference - 1 as varchar) || ' absente ou nulle)'
-            else 'taux d''évolution ' || {{ caqes.fmt_decimal('taux_evolution_ciblage', 6) }}
+                'évolution des dépenses non calculable (montant ' || cast(annee_reference - 1 as varchar) || ' absent ou nul)'
+            else 'évolution des dépenses de ' || cast(annee_reference - 1 as varchar) || ' à ' || cast(annee_reference as varchar)
+                || ' : ' || {{ caqes.fmt_decimal('taux_evolution_ciblage', 6) }}
                 || case
                     when sens = 'higher_is_better' and test_evolution then ' < '
                     when sens = 'higher_is_better' then ' >= '

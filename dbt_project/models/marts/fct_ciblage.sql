@@ -1,4 +1,6 @@
--- ET × year N × indicator: targeting decision on the reference year, with its reason.
+-- ET × year N × indicator: yearly targeting on the reference year, with its reason (information:
+-- the candidates for a proposal or an avenant); dans_perimetre = the pair is already in the
+-- contracted perimeter in force in N (docs/rules.md §4).
 select
     cast(c.finess_geo as varchar) as finess_geo,
     cast(r.finess_ej as varchar) as finess_ej,
@@ -18,7 +20,12 @@ select
     cast(c.motif as varchar) as motif,
     cast(c.sens as varchar) as sens,
     cast(c.regle_ciblage as varchar) as regle_ciblage,
-    cast(c.campagne as varchar) as campagne
+    cast(c.campagne as varchar) as campagne,
+    cast(p.finess_geo is not null as boolean) as dans_perimetre
 from {{ ref('int_06_ciblage') }} as c
 left join {{ ref('int_03_registre_annuel') }} as r
     on r.finess_geo = c.finess_geo and r.annee = c.annee
+left join (
+    select distinct finess_geo, annee, indicateur from {{ ref('int_08b_perimetre') }}
+) as p
+    on p.finess_geo = c.finess_geo and p.annee = c.annee and p.indicateur = c.indicateur

@@ -1,4 +1,6 @@
--- ET × year × indicator (targeted rows and PLAN_<theme> rows): target, attainment, evaluability.
+-- ET × year × indicator: the contracted perimeter in force in N and the PLAN_<theme> rows; target,
+-- attainment, evaluability, whether it is under contract (and why not), and the period of the
+-- national savings (int_09, int_10; docs/rules.md §5-§6).
 select
     cast(finess_geo as varchar) as finess_geo,
     cast(finess_ej as varchar) as finess_ej,
@@ -20,5 +22,12 @@ select
     cast(annee_reference as integer) as annee_reference,
     cast(nb_engagements as integer) as nb_engagements,
     cast(nb_realises as integer) as nb_realises,
-    cast(campagne as varchar) as campagne
+    cast(campagne as varchar) as campagne,
+    cast(mesure as varchar) as mesure,
+    cast(origine_perimetre as varchar) as origine_perimetre,
+    cast(debut_periode as date) as debut_periode,
+    cast(methode_periode as varchar) as methode_periode,
+    cast(montant_periode as decimal(18, 2)) as montant_periode,
+    cast(montant_periode_reference as decimal(18, 2)) as montant_periode_reference,
+    cast(motif_hors_contrat as varchar) as motif_hors_contrat
 from {{ ref('int_10_evaluation') }}

@@ -1,4 +1,5 @@
--- ET × year × indicator: value, base and evolution against the reference year.
+-- ET × year × indicator: value, base, evolution of the value and of the spending against the
+-- reference year.
 select
     cast(v.finess_geo as varchar) as finess_geo,
     cast(r.finess_ej as varchar) as finess_ej,
@@ -18,7 +19,8 @@ select
     cast(v.annee_reference as integer) as annee_reference,
     cast(v.volume as bigint) as volume,
     cast(v.source_valeur as varchar) as source_valeur,
-    cast(v.campagne as varchar) as campagne
+    cast(v.campagne as varchar) as campagne,
+    cast(v.taux_evolution_depenses as decimal(18, 6)) as taux_evolution_depenses
 from {{ ref('int_05_evolution') }} as v
 left join {{ ref('int_03_registre_annuel') }} as r
     on r.finess_geo = v.finess_geo and r.annee = v.annee
