@@ -114,7 +114,6 @@ def test_report_shows_the_revision_2_facts(ctx, sample):
         "non-atteinte des objectifs (volet V1), mise sous accord préalable (L. 162-1-17) : décision du directeur général "
         "de l'ARS, motif : hausse des prescriptions hospitalières exécutées en ville." in text
     )
-    )
     assert "en ville.." not in text
     assert "refus de signer (proposition du 1er mars 2023)" in text
     # national formula, attainment, period; the modulation's reason
