@@ -13,7 +13,9 @@ from pathlib import Path
 import duckdb
 
 from caqes_tasks.finess.numbers import luhn_key
-from caqes_tasks.warehouse.schema import create_schemas
+from caqes_tasks.warehouse.schema import DBT_MARTS, create_schemas
+
+MARTS_YML = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "_marts.yml"
 
 MART_DDL = {
     "dim_etablissement": """finess_geo VARCHAR, finess_ej VARCHAR, annee INTEGER, raison_sociale VARCHAR,
@@ -68,6 +70,9 @@ def build_warehouse(path: Path, year: int = YEAR) -> Path:
         create_schemas(con)
         for name, cols in MART_DDL.items():
             con.execute(f"CREATE TABLE marts.{name} ({cols})")
+        for name in DBT_MARTS:
+            if name not in MART_DDL:  # no sample rows: created empty from its dbt contract
+                con.execute(f"CREATE TABLE marts.{name} ({_contract_ddl(name)})")
         for annee in (year - 1, year):
             _fill_year(con, annee, annee == year)
     finally:
@@ -75,8 +80,20 @@ def build_warehouse(path: Path, year: int = YEAR) -> Path:
     return path
 
 
+def _contract_ddl(model: str) -> str:
+    """Column list of a mart from its enforced dbt contract (``_marts.yml``)."""
+    import yaml
+
+    [m] = [m for m in yaml.safe_load(MARTS_YML.read_text(encoding="utf-8"))["models"] if m["name"] == model]
+    return ", ".join(f"{c['name']} {c['data_type'].upper()}" for c in m["columns"])
+
+
 def _ins(con, table: str, row: tuple) -> None:
-    con.execute(f"INSERT INTO marts.{table} VALUES ({', '.join('?' * len(row))})", list(row))
+    """Insert ``row`` into the table's first columns; later columns stay NULL."""
+    cols = [c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = ? "
+        "ORDER BY ordinal_position", [table]).fetchall()][: len(row)]
+    con.execute(f"INSERT INTO marts.{table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(row))})", list(row))
 
 
 def _fill_year(con, annee: int, current: bool) -> None:

@@ -7,6 +7,7 @@ from importlib import metadata
 import duckdb
 
 from caqes_tasks.feeds import feeds_stage, write_run_manifest
+from caqes_tasks.referentiel import load_referentiel
 
 
 def _stages(ctx):
@@ -30,7 +31,7 @@ def test_run_manifest_content(ctx):
     assert m["inputs"]["hashes"] == ctx.input_hashes
     assert m["referentiel"]["path"] == str(ctx.referentiel)
     assert m["referentiel"]["sha256"] == hashlib.sha256(ctx.referentiel.read_bytes()).hexdigest()
-    assert m["referentiel"]["version"] == "2022-2024.1"
+    assert m["referentiel"]["version"] == load_referentiel(ctx.referentiel).version
     assert m["packages"]["duckdb"] == duckdb.__version__
     assert m["packages"]["caqes"] == metadata.version("caqes")
     assert set(m["packages"]) == {"apache-airflow", "dbt-core", "dbt-duckdb", "great-expectations", "pandas", "duckdb", "caqes"}
