@@ -100,7 +100,7 @@ def run_stage(name: str, ctx: RunContext | dict, **kwargs) -> dict:
 
 
 def check_year(ctx: RunContext, ingest_result: dict) -> None:
-    """Raise YearBlocked when validation blocked the run's year (rules.md §8)."""
+    """Raise YearBlocked when validation blocked the run's year (docs/rules.md §8)."""
     status = ingest_result.get("years", {}).get(str(ctx.year), {"status": "ok"})
     if status.get("status") != "ok":
         reasons = "; ".join(status.get("reasons", [])) or "inputs failed validation"

@@ -70,7 +70,7 @@ def _insert(con, table: str, columns: list[str], rows: list[dict]) -> None:
 
 
 def _check_year_status(con, ctx: RunContext) -> None:
-    """Never compute from inputs that failed validation (rules.md §8)."""
+    """Never compute from inputs that failed validation (docs/rules.md §8)."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'year_status'"
     ).fetchone()[0]

@@ -182,7 +182,7 @@ def signed_in_force(landing: Path, volet: str, annee: int) -> set[str]:
 
 
 def attainment(ref: Referentiel, code: str, r: Decimal, a: Decimal) -> Decimal:
-    """rules.md §5 for a lower-is-better national indicator."""
+    """docs/rules.md §5 for a lower-is-better national indicator."""
     ind = ref.by_code[code]
     t = r * (1 + ind.objectif_taux_evolution) if ind.objectif_taux_evolution is not None else ind.objectif_valeur
     if a <= t:

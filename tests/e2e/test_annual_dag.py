@@ -25,7 +25,15 @@ from caqes_tasks.notices.formatting import euros, normalise_spaces
 from caqes_tasks.referentiel import load_referentiel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "demo"))
-from demo_checks import national_evaluation, national_targeted, national_values, ej_by_year  # noqa: E402
+from demo_checks import (  # noqa: E402
+    Perimeter,
+    ej_by_year,
+    national_evaluation,
+    national_targeted,
+    national_values,
+    read_source,
+    refusing_ejs,
+)
 
 pytestmark = pytest.mark.airflow
 
@@ -119,7 +127,7 @@ def test_targeting_matches_the_rules_recomputed_from_the_files(annual_run):
 
 
 def test_attainment_matches_the_rules_recomputed_from_the_files(annual_run):
-    """rules.md §5 recomputed from the files. Rates and shares are measured to 6 decimals
+    """docs/rules.md §5 recomputed from the files. Rates and shares are measured to 6 decimals
     (DECIMAL(18,6)) and so is the target, and attainment is computed from these published
     figures, so a reader can check it from the notice's own table."""
     landing, out = annual_run["landing"], annual_run["out"]
@@ -163,6 +171,98 @@ def test_attainment_matches_the_rules_recomputed_from_the_files(annual_run):
         assert atteinte == attainment(c, r, n), (f, c, atteinte)
         partial += 0 < atteinte < 1
     assert partial, "a partial attainment is exercised"
+
+
+def test_perimeter_is_the_signature_targeting_changed_by_avenants(annual_run):
+    """docs/rules.md §4: targeting at the proposal fixes the perimeter, avenants change it from
+    the next 1 January; recomputed from the contract, avenant, FINESS and indicator files."""
+    landing, out = annual_run["landing"], annual_run["out"]
+    perimeter = Perimeter(landing, load_referentiel())
+    expected = {(ej, volet, f, code) for (ej, volet), pairs in perimeter.in_force(YEAR).items() for f, code in pairs}
+    con = duckdb.connect(str(out / "warehouse" / "caqes.duckdb"), read_only=True)
+    rows = con.execute(
+        "SELECT finess_ej, volet, finess_geo, indicateur, origine FROM marts.fct_perimetre WHERE annee = ?", [YEAR]
+    ).fetchall()
+    evaluated = set(con.execute(
+        "SELECT finess_geo, indicateur FROM marts.fct_evaluation "
+        "WHERE annee = ? AND sous_contrat AND type_indicateur <> 'plan_action'", [YEAR]).fetchall())
+    candidates = con.execute(
+        "SELECT count(*) FROM marts.fct_ciblage WHERE annee = ? AND cible AND NOT dans_perimetre", [YEAR]
+    ).fetchone()[0]
+    con.close()
+    assert {r[:4] for r in rows} == expected
+    assert {r[4] for r in rows} == {"signature", "avenant"}, "the demo's avenants add pairs in the last year"
+    assert evaluated == {(f, code) for _, _, f, code in expected}
+    assert candidates > 0, "yearly targeting shows candidates for an avenant without changing the perimeter"
+
+
+def test_national_interessement_recomputed_from_the_files(annual_run):
+    """docs/rules.md §6, formula `proportionnelle`: part × max(savings, 0) × attainment, half-up to
+    the cent, before the DG ARS's modulation; the year is not a first contract year, so the period
+    is the calendar year."""
+    landing, out = annual_run["landing"], annual_run["out"]
+    ref = load_referentiel()
+    six = Decimal("0.000001")
+    values = national_values(landing, ref)
+    rounded = {k: (v.quantize(six, rounding=ROUND_HALF_UP), b, m) for k, (v, b, m) in values.items()}
+    con = duckdb.connect(str(out / "warehouse" / "caqes.duckdb"), read_only=True)
+    atteintes = {
+        (f, c): a for f, c, a in con.execute(
+            "SELECT finess_geo, indicateur, atteinte FROM marts.fct_evaluation "
+            "WHERE annee = ? AND sous_contrat AND type_indicateur = 'national' AND evaluable", [YEAR]).fetchall()
+    }
+    got = {
+        (f, c): (m, methode) for f, c, m, methode in con.execute(
+            "SELECT finess_geo, code, montant_calcule, methode_periode FROM marts.fct_interessement "
+            "WHERE annee = ? AND type = 'national'", [YEAR]).fetchall()
+    }
+    con.close()
+    expected = {}
+    for f, code, _ in national_evaluation(landing, ref, YEAR, values=rounded):
+        if (f, code) not in atteintes:
+            continue
+        savings = values[(f, YEAR - 1, code)][2] - values[(f, YEAR, code)][2]
+        amount = ref.by_code[code].part_nationale * max(savings, Decimal(0)) * atteintes[(f, code)]
+        expected[(f, code)] = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert expected and any(v > 0 for v in expected.values())
+    assert {k: m for k, (m, _) in got.items()} == expected
+    assert {methode for _, methode in got.values()} == {"annee_civile"}
+
+
+def test_refusal_is_sanctioned_once_in_the_year_of_its_proposal(annual_run):
+    """docs/rules.md §7: one refusal line per EJ whose proposal dated in the year was refused; a
+    refusal of an earlier year is not sanctioned again."""
+    landing, out = annual_run["landing"], annual_run["out"]
+    con = duckdb.connect(str(out / "warehouse" / "caqes.duckdb"), read_only=True)
+    sanctioned = {r[0] for r in con.execute(
+        "SELECT finess_ej FROM marts.fct_sanction WHERE annee = ? AND motif = 'refus'", [YEAR]).fetchall()}
+    con.close()
+    assert sanctioned == refusing_ejs(landing, YEAR)
+    earlier = set().union(*(refusing_ejs(landing, y) for y in range(YEAR - 2, YEAR)))
+    assert earlier - refusing_ejs(landing, YEAR), "the demo has refusals of earlier years without a new proposal"
+
+
+def test_no_decision_is_issued_before_the_deadline_runs_from_receipt(annual_run):
+    """docs/rules.md §7: as of 15 April N+1 every procedure is at the notification préalable;
+    those without a receipt in the notifications file wait for it."""
+    landing, out = annual_run["landing"], annual_run["out"]
+    receipts = read_source(landing, "notifications")
+    received = {
+        r.finess_ej for r in receipts.itertuples(index=False)
+        if int(r.annee) == YEAR and r.document == "notification_prealable" and r.date_reception
+        and r.date_reception <= AS_OF
+    }
+    con = duckdb.connect(str(out / "warehouse" / "caqes.duckdb"), read_only=True)
+    rows = con.execute(
+        "SELECT finess_ej, etape, en_attente, date_limite_observations FROM marts.fct_procedure WHERE annee = ?", [YEAR]
+    ).fetchall()
+    con.close()
+    assert rows and {etape for _, etape, _, _ in rows} <= {"notification_prealable", "observations_recues"}
+    for ej, _, attente, limite in rows:
+        if ej in received:
+            assert limite is not None, ej
+        else:
+            assert attente == "accuse_reception" and limite is None, ej
 
 
 def test_money_respects_envelopes_and_legal_caps(annual_run):

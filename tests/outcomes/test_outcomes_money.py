@@ -1,4 +1,4 @@
-"""Exact money helpers: cents, roundings, largest remainder (rules.md §6.5, §7)."""
+"""Exact money helpers: cents, roundings, largest remainder (docs/rules.md §6.5, §7)."""
 
 from __future__ import annotations
 
