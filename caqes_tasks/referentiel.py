@@ -18,7 +18,10 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REFERENTIEL = REPO_ROOT / "referentiels" / "caqes-2022-2024.yml"
 
-MESURES = {"amount", "rate", "share"}
+#: amount: euros of spending; rate / share: a proportion in [0, 1]; ratio: a value in its own
+#: unit (e.g. DDJ per 1,000 journées d'hospitalisation), >= 0, for regional indicators only
+#: (docs/rules.md §3). Only ``amount`` counts as spending in a non-attainment impact (§7).
+MESURES = {"amount", "rate", "share", "ratio"}
 SENS = {"lower_is_better", "higher_is_better"}
 TYPES = {"national", "regional"}
 #: national intéressement formula (docs/rules.md §6): share x savings x attainment, or a threshold
@@ -246,6 +249,8 @@ def _indicateur(raw: dict, volets: set[str], themes: dict[str, str], defaut_part
         raise ReferentielError(f"{where}: type must be one of {sorted(TYPES)}")
     if raw["mesure"] not in MESURES:
         raise ReferentielError(f"{where}: mesure must be one of {sorted(MESURES)}")
+    if raw["mesure"] == "ratio" and raw["type"] != "regional":
+        raise ReferentielError(f"{where}: mesure ratio is for regional indicators (national ones are spending)")
     if raw["sens"] not in SENS:
         raise ReferentielError(f"{where}: sens must be one of {sorted(SENS)}")
     if raw["volet"] not in volets:

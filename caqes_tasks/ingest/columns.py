@@ -61,7 +61,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "produits_am": (_c("finess_ej", "finess"), _c("exercice", "int"), _c("produits_am", "dec2")),
     "enveloppes": (_c("annee", "int"), _c("theme", "code"), _c("montant", "dec2")),
     "modulations": (
-        _c("finess_ej", "finess"), _c("annee", "int"), _c("coefficient", "dec6"), _c("motif", "text", False),
+        _c("finess_ej", "finess"), _c("annee", "int"), _c("coefficient", "dec6"), _c("motif", "text"),
     ),
     "observations": (
         _c("finess_ej", "finess"), _c("annee", "int"), _c("date_reception", "date"),

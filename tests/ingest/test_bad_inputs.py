@@ -32,6 +32,7 @@ CASES = [
     ("contrats/bad_statut.csv", "expect_column_values_to_be_in_set", "statut", 2, "signe, refus ou en_cours", ALL),
     ("regional/unknown_indicator.csv", "expect_column_values_to_be_in_set", "indicateur", 3, "indicateur régional", ALL),
     ("modulations/coefficient_out_of_range.csv", "expect_column_values_to_be_between", "coefficient", 2, "entre 0 et 1", ["2024"]),
+    ("modulations/motif_absent.csv", "expect_column_values_to_not_be_null", "motif", 2, "obligatoire", ["2024"]),
     ("enveloppes/zero_envelope.csv", "expect_column_values_to_be_between", "montant", 2, "strictement positif", ["2024"]),
     ("produits_am/unknown_ej.csv", "expect_column_values_to_be_in_set", "_ej_connu", 2, "entité juridique", ["2023", "2024"]),
     ("finess/not_an_extract.csv", "expect_column_values_to_be_in_set", "extract_date__type_ok", 2, "finess;etalab", ALL),

@@ -81,12 +81,12 @@ def test_resiliation_redelivered_under_another_name_replaces_it(loaded):
     assert q(loaded, "SELECT count(*) FROM raw.avenants") == [(3,)]
 
 
-def _referentiel_with_atb_amount(tmp_path):
+def _referentiel_with_atb_ratio(tmp_path):
     text = DEFAULT_REFERENTIEL.read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
     atb = [i for i, line in enumerate(lines) if re.match(r"\s*- \{code: ATB,.*type: regional", line)]
     assert len(atb) == 1
-    lines[atb[0]] = re.sub(r"mesure: \w+", "mesure: amount", lines[atb[0]])
+    lines[atb[0]] = re.sub(r"mesure: \w+", "mesure: ratio", lines[atb[0]])
     ref = tmp_path / "referentiel-atb-ddj.yml"
     ref.write_text("".join(lines), encoding="utf-8")
     return ref
@@ -94,7 +94,7 @@ def _referentiel_with_atb_amount(tmp_path):
 
 def test_regional_value_range_follows_the_measure(loaded, tmp_path):
     """Issue: every regional value had to be in [0, 1]; ATB in DDJ per 1,000 journées is in the hundreds."""
-    ctx = replace(loaded, referentiel=_referentiel_with_atb_amount(tmp_path))
+    ctx = replace(loaded, referentiel=_referentiel_with_atb_ratio(tmp_path))
     (ctx.landing / "regional" / "atb_ddj_2024.csv").write_text(
         "finess_geo;annee;indicateur;valeur;numerateur;denominateur\n"
         "330000019;2024;ATB;412,5;41250;100\n330000027;2024;ATB;388,25;38825;100\n", encoding="utf-8")

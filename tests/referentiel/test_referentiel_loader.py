@@ -42,6 +42,8 @@ def _variant(tmp_path: Path, change) -> Path:
         (lambda d: d["indicateurs"][0].update(theme="PARCOURS"), "not a theme of volet"),
         (lambda d: d["indicateurs"][0].update(objectif={}), "objectif"),
         (lambda d: d["indicateurs"].append(dict(d["indicateurs"][0])), "unique"),
+        (lambda d: d["indicateurs"][0].update(mesure="ratio"), "ratio is for regional indicators"),
+        (lambda d: d["indicateurs"][0].update(mesure="ddj"), "mesure must be one of"),
     ],
 )
 def test_inconsistent_referentiel_is_refused_naming_the_entry(tmp_path, change, message):
