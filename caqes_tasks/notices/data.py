@@ -5,30 +5,18 @@ Read-only: marts.fct_sanction, fct_procedure, fct_interessement, fct_retenue (ou
 dim_etablissement, fct_perimetre (``dbt_project/models/marts/_marts.yml``). Amounts come back as
 ``Decimal``.
 
-Every column below is read by name. A column (or a whole table) the warehouse lacks is an error
-as soon as the project declares it (``OUTCOME_TABLES`` or the dbt marts' contract): the notices
-never go out silently without a fact the law asks them to state. A column not declared yet (a
-warehouse built before revision 2 of the rules, docs/rules.md) reads as NULL, with a warning.
+Every column is read by name. A table or column the warehouse lacks is an error naming it: a
+notice never goes out without a fact the law asks it to state (docs/rules.md §6–§7).
 """
 
 from __future__ import annotations
 
-import logging
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
-
-log = logging.getLogger(__name__)
-
-MARTS_CONTRACT = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "_marts.yml"
 
 
 class MissingColumnError(LookupError):
-    """A table or column the notices need, declared by the project, is absent from the warehouse."""
+    """A table or column the notices read is absent from the warehouse."""
 
 
 # table → (columns read, ORDER BY). Every query filters on annee = year.
@@ -78,23 +66,6 @@ def _names(cols: str) -> list[str]:
     return [c.strip() for c in cols.split(",")]
 
 
-@lru_cache(maxsize=1)
-def declared_columns() -> dict[str, frozenset[str]]:
-    """Columns the project declares per mart: the outcome tables of ``schema.OUTCOME_TABLES``
-    and the dbt marts' contract (``_marts.yml``)."""
-    from caqes_tasks.warehouse.schema import OUTCOME_TABLES
-
-    out: dict[str, frozenset[str]] = {}
-    for table, ddl in OUTCOME_TABLES.items():
-        out[table] = frozenset(m.group(1) for m in re.finditer(r"(?:^|,)\s*([a-z_][a-z0-9_]*)\s+[A-Z]", ddl))
-    if MARTS_CONTRACT.is_file():
-        doc = yaml.safe_load(MARTS_CONTRACT.read_text(encoding="utf-8")) or {}
-        for model in doc.get("models") or []:
-            cols = frozenset(c["name"] for c in model.get("columns") or [] if c.get("name"))
-            out[model["name"]] = out.get(model["name"], frozenset()) | cols
-    return out
-
-
 def _present_columns(con) -> dict[str, set[str]]:
     present: dict[str, set[str]] = defaultdict(set)
     for table, column in con.execute(
@@ -104,27 +75,17 @@ def _present_columns(con) -> dict[str, set[str]]:
     return present
 
 
-def select_list(table: str, cols: str, present: dict[str, set[str]]) -> str | None:
-    """The SELECT list of ``table``: absent columns not declared by the project read as NULL.
-
-    None when the table itself is absent and not declared (nothing to read). Raises
-    ``MissingColumnError`` for a declared table or column the warehouse lacks."""
-    declared = declared_columns().get(table, frozenset())
-    if table not in present:
-        if declared:
-            raise MissingColumnError(f"marts.{table} is declared by the project but absent from the warehouse")
-        log.warning("notices: marts.%s absent (warehouse before its introduction): read as empty", table)
-        return None
-    out = []
-    for col in _names(cols):
-        if col in present[table]:
-            out.append(col)
-        elif col in declared:
-            raise MissingColumnError(f"marts.{table}.{col} is declared by the project but absent from the warehouse")
+def check_columns(con) -> None:
+    """Raise ``MissingColumnError`` naming every table or column of ``QUERIES`` the warehouse lacks."""
+    present = _present_columns(con)
+    missing: list[str] = []
+    for table, (cols, _) in QUERIES.items():
+        if table not in present:
+            missing.append(f"marts.{table}")
         else:
-            log.warning("notices: marts.%s.%s absent (not declared yet): read as NULL", table, col)
-            out.append(f"NULL AS {col}")
-    return ", ".join(out)
+            missing += [f"marts.{table}.{col}" for col in _names(cols) if col not in present[table]]
+    if missing:
+        raise MissingColumnError(f"the notices need {', '.join(missing)}, absent from the warehouse")
 
 
 @dataclass
@@ -143,16 +104,14 @@ class YearData:
 
 def read_year(con, year: int) -> YearData:
     """Read every table the notices rest on for ``year`` (connection opened read-only)."""
+    check_columns(con)
     data = YearData(year)
-    present = _present_columns(con)
     for table, (cols, order) in QUERIES.items():
-        select = select_list(table, cols, present)
+        cur = con.execute(f"SELECT {cols} FROM marts.{table} WHERE annee = ? ORDER BY {order}", [year])
+        names = [d[0] for d in cur.description]
         grouped: dict[str, list[dict]] = defaultdict(list)
-        if select is not None:
-            cur = con.execute(f"SELECT {select} FROM marts.{table} WHERE annee = ? ORDER BY {order}", [year])
-            names = [d[0] for d in cur.description]
-            for row in cur.fetchall():
-                rec = dict(zip(names, row))
-                grouped[str(rec["finess_ej"])].append(rec)
+        for row in cur.fetchall():
+            rec = dict(zip(names, row))
+            grouped[str(rec["finess_ej"])].append(rec)
         data.tables[table] = dict(grouped)
     return data

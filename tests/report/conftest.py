@@ -12,23 +12,6 @@ sample_marts = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(sample_marts)
 
 
-def _insert_leading_columns(con, table: str, row: tuple) -> None:
-    """The sample's rows fill a table's first columns: later columns (added at the end of the
-    outcome tables by revision 2 of the rules) stay NULL unless a test sets them."""
-    cols = [
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = ? "
-            "ORDER BY ordinal_position",
-            [table],
-        ).fetchall()
-    ][: len(row)]
-    con.execute(f"INSERT INTO marts.{table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(row))})", list(row))
-
-
-sample_marts._ins = _insert_leading_columns
-
-
 @pytest.fixture
 def sample():
     """The sample warehouse's module (its EJs, year and FINESS helpers)."""
