@@ -2,7 +2,7 @@
 
 ``manifest.json`` lists what the last run wrote (run id, files, SHA-256). When a later run
 would change or drop a file an earlier run published, that file is first copied to
-``archives/<earlier run id>/`` (rules.md §8: a published result is never overwritten without
+``archives/<earlier run id>/`` (docs/rules.md §8: a published result is never overwritten without
 being kept). Re-running the same run writes identical bytes and touches nothing.
 """
 

@@ -20,7 +20,7 @@ TITRES = {
     INTERESSEMENT: "Notification d'intéressement",
 }
 
-# fct_procedure.etape → rank in the procedure (rules.md §7: notification préalable →
+# fct_procedure.etape → rank in the procedure (docs/rules.md §7: notification préalable →
 # observations → décision). Rank ≥ 1: the préalable is issued; rank 3: the decision is issued.
 ETAPE_RANG = {
     "calcul": 0,
@@ -125,7 +125,7 @@ STATUTS = {
     "abandonnee": "abandonnée",
 }
 
-# fct_sanction.statut of a path the référentiel switched off (rules.md §7): shortfall reported, no amount.
+# fct_sanction.statut of a path the référentiel switched off (docs/rules.md §7): shortfall reported, no amount.
 STATUTS_SANS_MONTANT = {"desactive", "inactif", "non_applicable", "signalement", "sans_montant"}
 
 TYPES_DECISION = {
