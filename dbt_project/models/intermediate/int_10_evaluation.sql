@@ -123,6 +123,12 @@ lignes_indicateurs as (
         montant_periode_reference,
         motif_contrat as motif_hors_contrat
     from indicateurs
+),
+
+lignes as (
+    select * from lignes_indicateurs
+    union all
+    select * from lignes_plans
 )
 
 select
@@ -154,35 +160,4 @@ select
     montant_periode,
     montant_periode_reference,
     cast(motif_hors_contrat as varchar) as motif_hors_contrat
-from lignes_indicateurs
-union all
-select
-    finess_geo,
-    finess_ej,
-    cast(annee as integer) as annee,
-    indicateur,
-    campagne,
-    type_indicateur,
-    volet,
-    theme,
-    mesure,
-    sens,
-    cast(annee_reference as integer) as annee_reference,
-    sous_contrat,
-    valeur,
-    valeur_reference,
-    objectif,
-    montant,
-    montant_reference,
-    atteinte,
-    evaluable,
-    motif_non_evaluable,
-    nb_engagements,
-    nb_realises,
-    origine_perimetre,
-    debut_periode,
-    methode_periode,
-    montant_periode,
-    montant_periode_reference,
-    cast(motif_hors_contrat as varchar) as motif_hors_contrat
-from lignes_plans
+from lignes
