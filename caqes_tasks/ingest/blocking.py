@@ -24,8 +24,8 @@ Evaluation year N reads (rules §2, §4, §5; data contract):
   column; one contract covers the whole campaign): every evaluation year.
 
 The years are read from the file's own rows. When they cannot be trusted — the file is
-unreadable or empty, a line is not valid in its encoding or has the wrong number of fields
-(truncated or garbled lines may hold any year), a year cell is empty or not a number, or a year
+unreadable or empty, a line is not valid in its encoding, is not a readable CSV line or has the
+wrong number of fields (truncated or garbled lines may hold any year), a year cell is empty or not a number, or a year
 falls outside the campaign's data years (the file may be mislabelled) — the file blocks every
 evaluation year. Years outside the
 campaign are then never "just ignored".
@@ -53,7 +53,7 @@ DATED = {"avenants": "date_signature"}  # effect from 1 January after the date's
 
 
 def _lines_ok(frame: pd.DataFrame) -> bool:
-    return all(frame[flag].all() for flag in ("_encodage_ok", "_champs_ok") if flag in frame.columns)
+    return all(frame[flag].all() for flag in ("_encodage_ok", "_champs_ok", "_ligne_ok") if flag in frame.columns)
 
 
 def _dated(col: str, frame: pd.DataFrame, evaluation: list[int], data: set[int],

@@ -6,9 +6,15 @@ GX and its report: FINESS check key (``<col>__cle_ok``), ET known to the FINESS 
 year and attached to an EJ (``_et_connu``, with ``_registre`` the register year used), EJ known
 (``_ej_connu``), numerator ≤ denominator for a rate or a share (``_num_le_den``), contract dates
 in order (``_dates_ordonnees``), a regional value in the range of its indicator's measure
-(``_valeur_dans_plage``, with ``_mesure`` the measure of the référentiel), and the rules of the
-avenants, notifications and DG ARS decisions (see :func:`add_helpers`). A missing value makes a
-helper True: the not-null expectations report it.
+(``_valeur_dans_plage``, with ``_mesure`` the measure of the référentiel), contract dates inside
+the campaign (``_dates_dans_campagne``), and the rules of the avenants, notifications and DG ARS
+decisions (see :func:`add_helpers`). A missing value makes a helper True: the not-null
+expectations report it.
+
+Checks across files: :func:`mark_contract_conflicts` (``_sans_conflit``, ``_conflit``) compares a
+``contrats`` file with the other contract files of the delivery and with the contracts already
+loaded: the same proposal (finess_ej, volet, date_proposition) with other values in another file
+refuses the file, naming the other one; no file wins by its name.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import date
 
 import pandas as pd
@@ -182,6 +189,71 @@ def _decisions(frame: pd.DataFrame, catalogue: Catalogue) -> None:
         _flag(frame, "_choix_compatible", (compatible(c, o) for c, o in _cols(frame, "choix", "objet")))
 
 
+# Contract dates lie in the campaign window: from 1 January of the year before the campaign starts
+# (proposals and signatures precede it) to its last day (docs/rules.md §7).
+CONTRAT_DATES = ("date_proposition", "date_signature", "date_effet", "date_fin")
+CONTRAT_KEY = ("finess_ej", "volet", "date_proposition")
+CONTRAT_VALUES = ("statut", "date_signature", "date_effet", "date_fin")
+
+
+def contract_window(catalogue: Catalogue) -> tuple[date | None, date | None]:
+    lo = date(catalogue.debut.year - 1, 1, 1) if catalogue.debut else None
+    return lo, catalogue.fin
+
+
+def _contrats(frame: pd.DataFrame, catalogue: Catalogue) -> None:
+    cols = [c for c in CONTRAT_DATES if c in frame.columns]
+    if not cols:
+        return
+    lo, hi = contract_window(catalogue)
+
+    def inside(d) -> bool:
+        return _missing(d) or ((lo is None or d >= lo) and (hi is None or d <= hi))
+
+    _flag(frame, "_dates_dans_campagne", (all(inside(d) for d in row) for row in _cols(frame, *cols)))
+
+
+def _shown_value(v) -> str:
+    if _missing(v):
+        return ""
+    return v.isoformat() if isinstance(v, date) else str(v)
+
+
+def contract_rows(frame: pd.DataFrame) -> list[tuple]:
+    """``(key, values, line)`` of each row of a contrats frame (empty when a column is missing)."""
+    if not set(CONTRAT_KEY + CONTRAT_VALUES + ("_line",)) <= set(frame.columns):
+        return []
+    return [(tuple(_shown_value(v) for v in row[:3]), tuple(_shown_value(v) for v in row[3:7]), int(row[7]))
+            for row in _cols(frame, *CONTRAT_KEY, *CONTRAT_VALUES, "_line")]
+
+
+def mark_contract_conflicts(frame: pd.DataFrame, others: Iterable[tuple[str, list[tuple]]]) -> None:
+    """Flag each row of ``frame`` whose proposal is delivered with other values in another file.
+
+    ``others``: ``(file, rows)`` with rows as given by :func:`contract_rows` (or read back from
+    raw.contrats). Sets ``_sans_conflit`` and, for a conflicting row, ``_conflit`` (the other
+    file, its line and its values).
+    """
+    index: dict[tuple, list[tuple[str, tuple, int]]] = {}
+    for name, rows in others:
+        for key, values, line in rows:
+            index.setdefault(key, []).append((name, values, line))
+    mine = contract_rows(frame)
+    if not mine:
+        return
+    ok, why = [], []
+    for key, values, _line in mine:
+        clash = next(((n, v, ln) for n, v, ln in index.get(key, []) if v != values), None)
+        ok.append(clash is None)
+        if clash is None:
+            why.append(None)
+        else:
+            n, v, ln = clash
+            why.append(f"{n} ligne {ln} : " + ", ".join(f"{c}={x or '(vide)'}" for c, x in zip(CONTRAT_VALUES, v)))
+    _flag(frame, "_sans_conflit", ok)
+    frame["_conflit"] = pd.Series(why, index=frame.index, dtype="object")
+
+
 def add_helpers(source: str, frame: pd.DataFrame, register: Register, catalogue: Catalogue | None = None) -> list[str]:
     """Add the helper columns of ``source`` to ``frame`` in place; return notes for the report.
 
@@ -224,6 +296,8 @@ def add_helpers(source: str, frame: pd.DataFrame, register: Register, catalogue:
         _avenants(frame, register, catalogue)
     if source == "decisions_dg":
         _decisions(frame, catalogue)
+    if source == "contrats":
+        _contrats(frame, catalogue)
     if source == "notifications" and {"date_envoi", "date_reception"} <= set(frame.columns):
         _flag(frame, "_reception_apres_envoi", (
             _missing(e) or _missing(r) or r >= e for e, r in _cols(frame, "date_envoi", "date_reception")))

@@ -24,7 +24,7 @@ def failure_lines(f: Failure) -> list[str]:
 
 
 def render_text(v: Validation, header: dict) -> str:
-    verdict = "ACCEPTÉ" if v.success else "REJETÉ — fichier mis en quarantaine, rien n'en est chargé"
+    verdict = ("ACCEPTÉ avec avertissement(s)" if v.warnings else "ACCEPTÉ") if v.success else "REJETÉ — fichier mis en quarantaine, rien n'en est chargé"
     lines = [
         f"Rapport de validation CAQES — {v.source}/{v.file_name}",
         f"Run : {header.get('run_id', '')}",
@@ -34,6 +34,10 @@ def render_text(v: Validation, header: dict) -> str:
     if header.get("blocked_years"):
         lines.append("Années de campagne bloquées : " + ", ".join(str(y) for y in header["blocked_years"]))
     lines.append("")
+    if v.warnings:
+        lines.append("Avertissements (le fichier n'est pas rejeté pour autant) :")
+        lines += [f" ! {w}" for w in v.warnings]
+        lines.append("")
     for i, f in enumerate(v.failures, 1):
         first, *rest = failure_lines(f)
         lines.append(f"{i}. {first}")
@@ -57,6 +61,7 @@ def render_html(v: Validation, header: dict) -> str:
             f"<td>{f.count if f.count is not None else ''}</td><td>{sample}{e(f.detail)}</td></tr>"
         )
     notes = "".join(f"<li>{e(n)}</li>" for n in v.notes)
+    warnings = "".join(f"<li>{e(w)}</li>" for w in v.warnings)
     status = "accepté" if v.success else "rejeté (quarantaine)"
     return (
         "<!doctype html><html lang='fr'><meta charset='utf-8'>"
@@ -66,6 +71,7 @@ def render_html(v: Validation, header: dict) -> str:
         f"<h1>Validation {e(v.source)}/{e(v.file_name)} : {status}</h1>"
         f"<p>Run {e(header.get('run_id', ''))} — SHA-256 {e(header.get('sha256', ''))} — {v.rows} lignes</p>"
         + (f"<p>Années bloquées : {e(', '.join(map(str, header.get('blocked_years', []))))}</p>" if header.get("blocked_years") else "")
+        + (f"<h2>Avertissements</h2><ul>{warnings}</ul>" if warnings else "")
         + "<table><tr><th>Contrôle</th><th>Colonne</th><th>Règle</th><th>Lignes en défaut</th><th>Exemples</th></tr>"
         + "".join(rows)
         + f"</table><ul>{notes}</ul></html>\n"
@@ -76,6 +82,7 @@ def write_report(v: Validation, folder: Path, header: dict) -> dict[str, Path]:
     """Write ``<file>.validation.json|.txt|.html`` in ``folder``; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {k: folder / f"{v.file_name}.validation.{ext}" for k, ext in (("json", "json"), ("text", "txt"), ("html", "html"))}
+    paths["json"].parent.mkdir(parents=True, exist_ok=True)
     payload = {**header, **v.to_dict()}
     paths["json"].write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     paths["text"].write_text(render_text(v, header), encoding="utf-8")

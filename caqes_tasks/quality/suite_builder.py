@@ -59,7 +59,10 @@ def _structure(source: str) -> list[dict]:
         _flag("_encodage_ok", "Chaque ligne doit être lisible dans l'encodage du fichier : UTF-8 (avec ou sans BOM), "
               "ou Windows-1252 s'il est déclaré dans landing/sources.yml.", ["_encodage__brut"]),
         _flag("_champs_ok", "Chaque ligne doit avoir exactement le nombre de champs attendu (ligne tronquée, "
-              "séparateur erroné ou champ en trop).", []),
+              "séparateur erroné ou champ en trop).", ["_champs__brut"]),
+        _flag("_ligne_ok", "Chaque ligne doit être une ligne CSV lisible : terminée par LF ou CRLF (pas par un CR "
+              "seul, format Mac OS classique), d'au plus 65 536 caractères, aux guillemets appariés.",
+              ["_ligne__brut"]),
     ]
     return out
 
@@ -148,6 +151,13 @@ def specific(source: str) -> list[dict]:
             _in_set("volet", _param("volets"), "un volet du référentiel"),
             _in_set("statut", ["signe", "refus", "en_cours"], "signe, refus ou en_cours"),
             _flag("_dates_ordonnees", "La date d'effet doit précéder ou égaler la date de fin du contrat.", ["date_effet", "date_fin"]),
+            _flag("_dates_dans_campagne", "Les dates du contrat (proposition, signature, effet, fin) doivent être "
+                  "comprises entre le 1er janvier de l'année précédant le début de la campagne et la fin de la "
+                  "campagne.", ["date_proposition", "date_signature", "date_effet", "date_fin"]),
+            _flag("_sans_conflit", "Une même proposition (finess_ej, volet, date_proposition) ne peut figurer avec "
+                  "des valeurs différentes dans deux fichiers : les deux fichiers sont refusés. Corriger en "
+                  "redéposant le fichier fautif sous son propre nom, ou retirer l'un des deux.",
+                  ["finess_ej", "volet", "date_proposition", "statut", "_conflit"]),
         ]
     if source == "avenants":
         return [

@@ -44,6 +44,7 @@ class Validation:
     failures: list[Failure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     evaluated: int = 0
+    warnings: list[str] = field(default_factory=list)  # accepted, but to be looked at (report, alert)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -111,3 +111,22 @@ def test_report_link(tmp_path):
     p = tmp_path / "out" / "quarantine" / "r1" / "phev" / "f.csv.validation.html"
     assert report_link(p, tmp_path / "out", "https://h/out/") == "https://h/out/quarantine/r1/phev/f.csv.validation.html"
     assert report_link(p, tmp_path / "out", "").startswith("file://")
+
+
+def test_message_lists_warnings_ignored_refused_and_waiting():
+    warnings = [{"file": "phev/phev_2024.csv", "sha256": "cd" * 32, "report": "https://h/r.html",
+                 "warnings": ["656 couple(s) établissement × indicateur présent(s) en 2023 absent(s) en 2024"]}]
+    ignored = [{"file": "autre/", "reason": "dossier « autre » : source inconnue"}]
+    refused = [{"file": "phev/lien.csv", "reason": "lien symbolique qui sort du dépôt"}]
+    waiting = [{"file": "phev/nouveaux.csv", "reason": "en attente du répertoire FINESS"}]
+    subject, text = compose("r1", FILES, YEARS, warnings=warnings, ignored=ignored, refused=refused, waiting=waiting)
+    assert "1 fichier(s) en quarantaine" in subject
+    for part in ("phev/phev_2023.csv", "656 couple(s)", "phev/phev_2024.csv", "autre/ : dossier « autre » : source inconnue",
+                 "phev/lien.csv : lien symbolique", "phev/nouveaux.csv : en attente", "https://h/r.html"):
+        assert part in text
+    subject, text = compose("r1", [], YEARS, warnings=warnings)
+    assert subject.startswith("[CAQES] Avertissements de validation — 1 fichier(s)") and "656 couple(s)" in text
+    subject, _ = compose("r1", [], {}, ignored=ignored)
+    assert subject == "[CAQES] Dépôt : 1 élément(s) ignoré(s) — run r1"
+    subject, _ = compose("r1", [], {}, refused=refused)
+    assert "refusé(s) ou en attente" in subject

@@ -61,7 +61,15 @@ CASES = [
     ("decisions_dg/unknown_choix.csv", "expect_column_values_to_be_in_set", "choix", 2, "reduction_liste_en_sus, accord_prealable", ["2024"]),
     ("decisions_dg/missing_motif.csv", "expect_column_values_to_not_be_null", "motif", 2, "obligatoire", ["2024"]),
     ("decisions_dg/excel_formula.csv", "expect_column_values_to_not_match_regex", "motif", 2, "formule Excel", ["2024"]),
+    # issue 10, point 8: a contract dated after the campaign, old Mac line endings, an extract with a field too many
+    ("contrats/signed_after_campaign.csv", "expect_column_values_to_be_in_set", "_dates_dans_campagne", 2, "fin de la campagne", ALL),
+    ("modulations/old_mac_line_endings.csv", "expect_column_values_to_be_in_set", "_ligne_ok", 2, "CR seul", ALL),
+    ("finess/extra_field.csv", "expect_column_values_to_be_in_set", "_champs_ok", 3, "champ en trop", ALL),
 ]
+# a failure the report must not show for that file (the defect is named for what it is)
+NOT_REPORTED = {
+    "finess/extra_field.csv": {"date_ouverture__type_ok", "date_autorisation__type_ok", "date_maj__type_ok"},
+}
 
 
 def _counts(warehouse):
@@ -114,6 +122,7 @@ def test_bad_input_is_quarantined_reported_and_alerted(loaded, alert_sinks, name
     report = json.loads((qdir / f"{file_name}.validation.json").read_text(encoding="utf-8"))
     assert report["file"] == name and report["success"] is False
     failure = next(f for f in report["failures"] if f["expectation"] == expectation and f["column"] == column)
+    assert not {f["column"] for f in report["failures"]} & NOT_REPORTED.get(name, set())
     assert rule in failure["regle"]
     if line is not None:
         assert line in [s["ligne"] for s in failure["sample"]]

@@ -88,3 +88,44 @@ def test_undeclared_cp1252_is_flagged_with_line_and_byte(tmp_path):
     f = read_file("observations", p).frame
     assert f["_encodage_ok"].tolist() == [True, False]
     assert "ligne" in f["_encodage__brut"][1] and "0xE7" in f["_encodage__brut"][1]
+
+
+def test_lone_cr_line_endings_are_split_and_flagged(tmp_path):
+    data = b"finess_ej;annee;coefficient;motif\r330781196;2024;0,9;retard\r640780003;2024;1;ok\r"
+    r = read_file("modulations", tmp_path / "m.csv", None, data)
+    f = r.frame
+    assert f["_line"].tolist() == [2, 3] and f["coefficient"].tolist() == [Decimal("0.9"), Decimal("1")]
+    assert f["_ligne_ok"].tolist() == [False, False] and "CR seule" in f["_ligne__brut"][0]
+    crlf = read_file("modulations", tmp_path / "m.csv", None, data.replace(b"\r", b"\r\n")).frame
+    assert crlf["_ligne_ok"].all() and r.warnings == []
+
+
+def test_huge_line_and_unreadable_csv_line_are_flagged_not_raised(tmp_path):
+    data = ("finess_ej;annee;coefficient;motif\n330781196;2024;" + "9" * 10_000_000 + ";x\n640780003;2024;1;ok\n").encode()
+    f = read_file("modulations", tmp_path / "m.csv", None, data).frame
+    assert f["_line"].tolist() == [2, 3] and f["_ligne_ok"].tolist() == [False, True]
+    assert "10\u202f000\u202f0" in f["_ligne__brut"][0] and f["coefficient"][0] is None
+    header = read_file("modulations", tmp_path / "m.csv", None, b"x" * 200_000 + b"\n1;2\n")
+    assert header.frame["_line"].tolist() == [1] and not header.frame["_ligne_ok"][0]
+    assert header.missing_columns == ["finess_ej", "annee", "coefficient", "motif"]
+
+
+def test_missing_final_newline_is_a_warning(tmp_path):
+    r = read_file("modulations", tmp_path / "m.csv", None, b"finess_ej;annee;coefficient;motif\n330781196;2024;0,9;retard")
+    assert r.frame["_champs_ok"].all() and len(r.frame) == 1
+    assert r.warnings and "ligne 2" in r.warnings[0]
+
+
+def test_finess_row_with_an_extra_field_is_a_field_count_error(tmp_path):
+    lines = (FIXTURES / "finess" / "etalab-cs1100507-stock-20240115.csv").read_text(encoding="utf-8").splitlines()
+    row = lines[1].split(";")
+    row.insert(7, "EN TROP")
+    data = "\n".join([lines[0], ";".join(row), lines[2]]).encode() + b"\n"
+    f = read_file("finess", tmp_path / "f.csv", None, data).frame
+    assert f["_champs_ok"].tolist() == [False, True] and "champ en trop" in f["_champs__brut"][0]
+    assert f["date_ouverture__type_ok"].all() and f["date_maj__type_ok"].all()
+    # a real date error on a well-formed row is still a date error
+    row = lines[1].split(";")
+    row[28] = "2023-02-30"
+    f = read_file("finess", tmp_path / "f.csv", None, "\n".join([lines[0], ";".join(row)]).encode()).frame
+    assert f["_champs_ok"].tolist() == [True] and f["date_ouverture__type_ok"].tolist() == [False]

@@ -69,3 +69,12 @@ def test_contrats_date_proposition_may_be_absent_but_is_in_the_key():
     assert not any(e["type"] == "expect_column_to_exist" and e["kwargs"]["column"] == "date_proposition" for e in suite)
     unique = next(e for e in suite if e["type"] == "expect_compound_columns_to_be_unique")
     assert unique["kwargs"]["column_list"] == ["finess_ej", "volet", "date_proposition"]
+
+
+def test_every_suite_checks_readable_lines_and_contracts_their_window_and_conflicts():
+    for source in SOURCES:
+        flags = {e["kwargs"].get("column"): e for e in build_suite(source)["expectations"]}
+        assert flags["_ligne_ok"]["meta"]["colonnes"] == ["_ligne__brut"], source
+        assert flags["_champs_ok"]["meta"]["colonnes"] == ["_champs__brut"], source
+    contrats = {e["kwargs"].get("column") for e in build_suite("contrats")["expectations"]}
+    assert {"_dates_dans_campagne", "_sans_conflit"} <= contrats

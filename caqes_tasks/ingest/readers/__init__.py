@@ -1,4 +1,4 @@
-"""Readers of the landing sources: text in, a typed DataFrame with line numbers out."""
+"""Readers of the landing sources: bytes in, a typed DataFrame with line numbers out."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ from caqes_tasks.ingest.readers.delimited import ReadResult, read_delimited
 from caqes_tasks.ingest.readers.finess import read_finess
 
 
-def read_file(source: str, path: Path, fmt: SourceFormat | None = None) -> ReadResult:
-    """Read one delivered file of ``source`` (never raises on bad content: see the suites)."""
+def read_file(source: str, path: Path, fmt: SourceFormat | None = None, data: bytes | None = None) -> ReadResult:
+    """Read one delivered file of ``source`` (never raises on bad content: see the suites).
+
+    ``data``: the file's bytes, as read (and hashed) by the caller; ``path`` then only names the
+    file. Without it the file is read from ``path``.
+    """
     fmt = fmt or SourceFormat()
     if source == "finess":
-        return read_finess(path, fmt)
-    return read_delimited(source, path, fmt)
+        return read_finess(Path(path), fmt, data)
+    return read_delimited(source, Path(path), fmt, data)
 
 
 __all__ = ["ReadResult", "read_file"]

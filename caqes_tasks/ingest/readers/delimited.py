@@ -3,8 +3,12 @@
 The first line is the header (column names, any order, case and spaces ignored). Each data row
 keeps its physical line number in ``_line``. Nothing is rejected here: a cell that cannot be
 typed is ``None`` with ``<col>__type_ok = False`` and its raw text in ``<col>__brut``; a row
-with the wrong number of fields has ``_champs_ok = False``; a line not valid in the declared
-encoding has ``_encodage_ok = False``. A column the contract allows to be absent
+with the wrong number of fields has ``_champs_ok = False`` (and the count in ``_champs__brut``);
+a line not valid in the declared encoding has ``_encodage_ok = False``; a line that is not a
+readable CSV line (ended by a lone CR, longer than the decoder's limit, refused by the csv
+module) has ``_ligne_ok = False`` and what is wrong in ``_ligne__brut``. A header line that
+cannot be read gives one such row for line 1 and no column. A missing end of line after the
+last line is a warning (``ReadResult.warnings``), not an error. A column the contract allows to be absent
 (``Column.may_be_absent``) is added empty when the header lacks it. The Great Expectations suite of the source then reports
 every such defect with the file, the line and the rule.
 """
@@ -19,7 +23,7 @@ import pandas as pd
 
 from caqes_tasks.ingest.columns import COLUMNS, Column
 from caqes_tasks.ingest.landing import SourceFormat
-from caqes_tasks.ingest.readers.decoding import decode_lines
+from caqes_tasks.ingest.readers.decoding import Decoded, decode_lines
 from caqes_tasks.ingest.readers.values import parse_date, parse_decimal, parse_int, parse_text
 
 PARSERS = {
@@ -41,6 +45,7 @@ class ReadResult:
     frame: pd.DataFrame
     notes: list[str] = field(default_factory=list)  # facts for the report (BOM, encoding, ...)
     missing_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # accepted, but the ARS should look (report, alert)
 
 
 def _norm(name: str) -> str:
@@ -48,56 +53,105 @@ def _norm(name: str) -> str:
 
 
 def empty_frame(columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series([], dtype="object") for c in columns})
+    def dtype(c: str) -> str:
+        return "bool" if c.endswith("_ok") else "int64" if c == "_line" else "object"
+
+    return pd.DataFrame({c: pd.Series([], dtype=dtype(c)) for c in columns})
 
 
-def read_delimited(source: str, path: Path, fmt: SourceFormat) -> ReadResult:
+def split_fields(line: str, separator: str) -> tuple[list[str] | None, str | None]:
+    """The fields of one line, or None and why the csv module cannot read it."""
+    try:
+        return next(csv.reader([line], delimiter=separator), []), None
+    except csv.Error as exc:
+        return None, f"ligne illisible en CSV ({exc})"
+
+
+def final_newline_warning(decoded: Decoded) -> list[str]:
+    if decoded.final_newline or not decoded.lines:
+        return []
+    return [f"pas de fin de ligne après la dernière ligne (ligne {len(decoded.lines)}) : le fichier a peut-être "
+            "été coupé ; vérifier que la dernière ligne est complète"]
+
+
+def _header_problem(source: str, file_name: str, number: int, problem: str, notes: list[str],
+                    spec: tuple[Column, ...], decoded: Decoded) -> ReadResult:
+    frame = pd.DataFrame({
+        "_line": pd.Series([number], dtype="int64"),
+        "_champs_ok": pd.Series([False], dtype="bool"),
+        "_champs__brut": pd.Series(["en-tête illisible"], dtype="object"),
+        "_encodage_ok": pd.Series([True], dtype="bool"),
+        "_encodage__brut": pd.Series([None], dtype="object"),
+        "_ligne_ok": pd.Series([False], dtype="bool"),
+        "_ligne__brut": pd.Series([problem], dtype="object"),
+    })
+    return ReadResult(source, file_name, frame, notes + [f"en-tête (ligne {number}) illisible : {problem}"],
+                      [c.name for c in spec], final_newline_warning(decoded))
+
+
+def read_delimited(source: str, path: Path, fmt: SourceFormat, data: bytes | None = None) -> ReadResult:
+    """Read ``data`` (the file's bytes; read from ``path`` when not given) as a file of ``source``."""
     spec: tuple[Column, ...] = COLUMNS[source]
-    decoded = decode_lines(path.read_bytes(), fmt.encoding)
+    file_name = Path(path).name
+    decoded = decode_lines(Path(path).read_bytes() if data is None else data, fmt.encoding)
     notes = [f"encodage {fmt.encoding}" + (" (déclaré)" if fmt.encoding_declared else " (par défaut)")
              + (", BOM UTF-8 présent" if decoded.had_bom else "") + f", séparateur '{fmt.separator}'"]
     lines = decoded.lines
-    header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
+    problems = decoded.line_problems
+    header_index = next((i for i, line in enumerate(lines) if line.strip() or (i + 1) in problems), None)
     if header_index is None:
-        frame = empty_frame(["_line", "_champs_ok", "_encodage_ok"])
-        return ReadResult(source, path.name, frame, notes + ["fichier vide"], [c.name for c in spec])
-    header = [_norm(h) for h in next(csv.reader([lines[header_index]], delimiter=fmt.separator))]
+        frame = empty_frame(["_line", "_champs_ok", "_encodage_ok", "_ligne_ok"])
+        return ReadResult(source, file_name, frame, notes + ["fichier vide"], [c.name for c in spec])
+    header_fields, error = split_fields(lines[header_index], fmt.separator)
+    header_problem = problems.get(header_index + 1) if (header_index + 1) in problems and not lines[header_index] else None
+    if header_fields is None or header_problem:
+        return _header_problem(source, file_name, header_index + 1, header_problem or error, notes, spec, decoded)
+    header = [_norm(h) for h in header_fields]
     position = {name: i for i, name in reversed(list(enumerate(header)))}
     present = [c for c in spec if c.name in position]
     missing = [c.name for c in spec if c.name not in position and not c.may_be_absent]
     width = len(header)
 
-    data: dict[str, list] = {"_line": [], "_champs_ok": [], "_encodage_ok": [], "_encodage__brut": []}
+    data_: dict[str, list] = {"_line": [], "_champs_ok": [], "_champs__brut": [], "_encodage_ok": [],
+                              "_encodage__brut": [], "_ligne_ok": [], "_ligne__brut": []}
     for c in present:
-        data[c.name] = []
+        data_[c.name] = []
         if c.kind in TYPED:
-            data[f"{c.name}__type_ok"] = []
-            data[f"{c.name}__brut"] = []
-    numbered = ((i + 1, line) for i, line in enumerate(lines) if i > header_index and line.strip())
+            data_[f"{c.name}__type_ok"] = []
+            data_[f"{c.name}__brut"] = []
+    numbered = ((i + 1, line) for i, line in enumerate(lines)
+                if i > header_index and (line.strip() or (i + 1) in problems))
     for number, line in numbered:
-        fields = next(csv.reader([line], delimiter=fmt.separator))
+        fields, error = split_fields(line, fmt.separator)
+        problem = problems.get(number) or error
+        if fields is None or (number in problems and not line):
+            fields = []  # nothing of the line is read: its cells are empty
         if len(fields) == width + 1 and fields[-1] == "":
             fields.pop()  # trailing separator, as Excel sometimes writes
-        data["_line"].append(number)
-        data["_champs_ok"].append(len(fields) == width)
+        data_["_line"].append(number)
+        fields_ok = len(fields) == width or problem is not None  # an unreadable line is reported as such
+        data_["_champs_ok"].append(fields_ok)
+        data_["_champs__brut"].append(None if fields_ok else f"{len(fields)} champ(s) au lieu de {width}")
         bad = decoded.bad_lines.get(number)
-        data["_encodage_ok"].append(bad is None)
-        data["_encodage__brut"].append(bad)
+        data_["_encodage_ok"].append(bad is None)
+        data_["_encodage__brut"].append(bad)
+        data_["_ligne_ok"].append(problem is None)
+        data_["_ligne__brut"].append(problem)
         for c in present:
             i = position[c.name]
             raw = fields[i] if i < len(fields) else ""
             value, ok = PARSERS[c.kind](raw)
-            data[c.name].append(value)
+            data_[c.name].append(value)
             if c.kind in TYPED:
-                data[f"{c.name}__type_ok"].append(ok)
-                data[f"{c.name}__brut"].append(None if ok else raw)
-    frame = pd.DataFrame({k: pd.Series(v, dtype="object") for k, v in data.items()})
+                data_[f"{c.name}__type_ok"].append(ok)
+                data_[f"{c.name}__brut"].append(None if ok else raw[:200])
+    frame = pd.DataFrame({k: pd.Series(v, dtype="object") for k, v in data_.items()})
     frame["_line"] = frame["_line"].astype("int64")
-    for flag in [k for k in data if k.endswith("_ok")]:
+    for flag in [k for k in data_ if k.endswith("_ok")]:
         frame[flag] = frame[flag].astype("bool")
     for c in present:
         if c.kind == "int":
-            frame[c.name] = pd.array(data[c.name], dtype="Int64")
+            frame[c.name] = pd.array(data_[c.name], dtype="Int64")
     for c in spec:
         if c.name not in position and c.may_be_absent:
             # a column added to the contract later: older files stay readable, values are NULL
@@ -108,5 +162,5 @@ def read_delimited(source: str, path: Path, fmt: SourceFormat) -> ReadResult:
             notes.append(f"colonne « {c.name} » absente de l'en-tête : valeur vide (NULL) sur chaque ligne")
     extra = [h for h in header if h not in {c.name for c in spec}]
     if extra:
-        notes.append("colonnes ignorées: " + ", ".join(extra))
-    return ReadResult(source, path.name, frame, notes, missing)
+        notes.append("colonnes ignorées: " + ", ".join(h[:80] for h in extra[:20]))
+    return ReadResult(source, file_name, frame, notes, missing, final_newline_warning(decoded))

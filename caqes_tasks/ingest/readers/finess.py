@@ -9,11 +9,17 @@ libcategagretab, siret, codeape, codemft, libmft, codesph, libsph, dateouv, date
 datemaj, numuai); ``geolocalisation`` rows (coordinates, not used here) are skipped. Fields may
 be quoted with doubled quotes inside. A national extract (~100 000 rows) reads in about a
 second: one pass of the csv module, dates parsed through a cache.
+
+A row with a field too many is reported as such (``_champs_ok`` False, with the count and where
+the extra field seems to be in ``_champs__brut``), not as a date error: 33 fields are also the
+width of an extract with ``numuai``, so such a row is taken as shifted when its ``numuai`` holds
+a date, or when its dates only read once one field is dropped. The dates of a row whose fields
+cannot be placed are not checked (the row already fails). Lines are flagged like those of the
+delimited reader (``_ligne_ok``: lone CR, line too long, unreadable CSV).
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from datetime import date
 from pathlib import Path
@@ -22,7 +28,7 @@ import pandas as pd
 
 from caqes_tasks.ingest.landing import SourceFormat
 from caqes_tasks.ingest.readers.decoding import decode_lines
-from caqes_tasks.ingest.readers.delimited import ReadResult
+from caqes_tasks.ingest.readers.delimited import ReadResult, final_newline_warning, split_fields
 
 FIRST_LINE_RE = re.compile(r"^finess;etalab;[^;]*;(\d{4}-\d{2}-\d{2})\s*;?\s*$")
 
@@ -51,49 +57,89 @@ def _date(text: str, cache: dict) -> tuple[date | None, bool]:
     return result
 
 
-def read_finess(path: Path, fmt: SourceFormat) -> ReadResult:
-    decoded = decode_lines(path.read_bytes(), fmt.encoding)
+def _dates_ok(values: list[str], cache: dict) -> bool:
+    return all(_date(v.strip(), cache)[1] for v in values)
+
+
+def _extra_field(fields: list[str], cache: dict) -> bool:
+    """A 33-field row that is a 31-value row with one field inserted (see the module doc)."""
+    if len(fields) != 33:
+        return False
+    numuai = fields[31].strip()
+    own = _dates_ok(fields[28:31], cache)
+    if own and not (numuai and _date(numuai, cache)[0] is not None):
+        return False
+    return any(_dates_ok((fields[:k] + fields[k + 1:])[28:31], cache) for k in range(28, 32))
+
+
+def read_finess(path: Path, fmt: SourceFormat, data: bytes | None = None) -> ReadResult:
+    decoded = decode_lines(Path(path).read_bytes() if data is None else data, fmt.encoding)
     notes = [f"extrait FINESS, encodage {fmt.encoding}"]
     lines = decoded.lines
+    problems = decoded.line_problems
     first = lines[0] if lines else ""
-    m = FIRST_LINE_RE.match(first.strip("\ufeff"))
+    m = FIRST_LINE_RE.match(first.strip("\ufeff")) if 1 not in problems or first else None
     extract_date, extract_ok = (None, False)
     if m:
         try:
             extract_date, extract_ok = date.fromisoformat(m[1]), True
         except ValueError:
             pass
-    data: dict[str, list] = {k: [] for k in ("_line", "_champs_ok", "_encodage_ok", "_encodage__brut", *FIELDS)}
+    data_: dict[str, list] = {k: [] for k in ("_line", "_champs_ok", "_champs__brut", "_encodage_ok",
+                                              "_encodage__brut", "_ligne_ok", "_ligne__brut", *FIELDS)}
     for k in DATE_FIELDS:
-        data[k], data[f"{k}__type_ok"], data[f"{k}__brut"] = [], [], []
+        data_[k], data_[f"{k}__type_ok"], data_[f"{k}__brut"] = [], [], []
     cache: dict = {}
     start = 1 if m or first.startswith("finess;") else 0
-    rows = csv.reader(lines[start:], delimiter=";")
     skipped = 0
-    for number, fields in enumerate(rows, start=start + 1):
-        if not fields or fields[0] == "geolocalisation":
-            skipped += bool(fields)
+    for number in range(start + 1, len(lines) + 1):
+        line = lines[number - 1]
+        problem = problems.get(number)
+        if not line and problem is None:
             continue
-        ok = fields[0] == "structureet" and len(fields) in STRUCTUREET_WIDTHS and fields[-1] == ""
+        fields, error = split_fields(line, ";")
+        problem = problem or error
+        if fields is None or (problem and not line):
+            fields = []
+        elif not fields:
+            continue
+        elif fields[0] == "geolocalisation" and problem is None:
+            skipped += 1
+            continue
+        extra = _extra_field(fields, cache)
+        ok = (fields[:1] == ["structureet"] and len(fields) in STRUCTUREET_WIDTHS and fields[-1] == "" and not extra)
+        shown = None
+        if not ok and problem is None:
+            if extra:
+                shown = "33 champs : un champ en trop (les dates sont décalées d'une position)"
+            elif fields[:1] != ["structureet"]:
+                shown = f"type de ligne « {fields[0][:40]} » inconnu (structureet ou geolocalisation attendu)"
+            else:
+                shown = f"{len(fields)} champs au lieu de 32 (31 valeurs puis un ';' final) ou 33 (avec numuai)"
         if not ok:
             fields = fields + [""] * (31 - len(fields))
-        data["_line"].append(number)
-        data["_champs_ok"].append(ok)
+        data_["_line"].append(number)
+        data_["_champs_ok"].append(ok or problem is not None)
+        data_["_champs__brut"].append(shown)
         bad = decoded.bad_lines.get(number)
-        data["_encodage_ok"].append(bad is None)
-        data["_encodage__brut"].append(bad)
+        data_["_encodage_ok"].append(bad is None)
+        data_["_encodage__brut"].append(bad)
+        data_["_ligne_ok"].append(problem is None)
+        data_["_ligne__brut"].append(problem)
         for k, i in FIELDS.items():
-            data[k].append(fields[i].strip() or None if i < len(fields) else None)
+            data_[k].append(fields[i].strip() or None if i < len(fields) else None)
         for k, i in DATE_FIELDS.items():
             text = fields[i].strip() if i < len(fields) else ""
             value, good = _date(text, cache)
-            data[k].append(value)
-            data[f"{k}__type_ok"].append(good)
-            data[f"{k}__brut"].append(None if good else text)
-    n = len(data["_line"])
-    frame = pd.DataFrame({k: pd.Series(v, dtype="object") for k, v in data.items()})
+            if not ok:
+                value, good = None, True  # the fields of this row cannot be placed: reported as such
+            data_[k].append(value)
+            data_[f"{k}__type_ok"].append(good)
+            data_[f"{k}__brut"].append(None if good else text[:80])
+    n = len(data_["_line"])
+    frame = pd.DataFrame({k: pd.Series(v, dtype="object") for k, v in data_.items()})
     frame["_line"] = frame["_line"].astype("int64")
-    for flag in [k for k in data if k.endswith("_ok")]:
+    for flag in [k for k in data_ if k.endswith("_ok")]:
         frame[flag] = frame[flag].astype("bool")
     frame["extract_date"] = pd.Series([extract_date] * n, dtype="object")
     frame["extract_date__type_ok"] = pd.Series([extract_ok] * n, dtype="bool")
@@ -103,4 +149,4 @@ def read_finess(path: Path, fmt: SourceFormat) -> ReadResult:
         notes.append(f"{skipped} lignes geolocalisation ignorées")
     if extract_ok:
         notes.append(f"date d'extraction {extract_date.isoformat()} (registre {extract_date.year})")
-    return ReadResult("finess", path.name, frame, notes, [])
+    return ReadResult("finess", Path(path).name, frame, notes, [], final_newline_warning(decoded))
