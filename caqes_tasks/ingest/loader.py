@@ -12,6 +12,9 @@ Supersession, in one transaction with the insert:
 - a file under **another name** replaces, row by row, the earlier rows with the same source key
   (``SOURCE_KEYS``; an empty key cell matches an empty one); an earlier file left with no row
   is marked ``superseded``; for ``finess`` a new extract replaces the whole register of its year.
+  For ``contrats`` only the same values may come twice: a proposal delivered with other values
+  under another name is refused at validation (both files, each naming the other; see
+  ``caqes_tasks.quality.helpers.mark_contract_conflicts``), so no contract wins by file name.
 
 Columns added to a raw table after a warehouse was created (``ADDED_COLUMNS``) are added to it
 by :func:`upgrade_raw_tables`, so earlier warehouses keep loading.
