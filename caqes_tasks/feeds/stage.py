@@ -7,6 +7,8 @@ Output (``ctx.feeds`` is ``OUT/feeds/<annee>``)::
     OUT/feeds/caqes_bi.duckdb                       views for BI tools (see caqes_tasks.feeds.bi)
 
 The manifest holds no timestamp: the same run id on the same marts gives the same bytes.
+A run folder is built aside and switched in by one symlink swap; the staging folders of
+killed runs are removed by the next publish (``caqes_tasks.feeds.publish``).
 """
 
 from __future__ import annotations
@@ -88,4 +90,5 @@ def feeds_stage(ctx: RunContext) -> dict:
         "run_id": run_id,
         "created": published["created"],
         "latest_changed": published["latest_changed"],
+        "swept": published["swept"],
     }
