@@ -208,8 +208,14 @@ def procedure_row(data: YearData, ej: str) -> dict | None:
     return max(rows, key=lambda r: v.ETAPE_RANG.get((r["etape"] or "").lower(), -1))
 
 
-def sanction_context(data: YearData, ej: str, kind: str, run: RunInfo, lib: Libelles) -> dict:
-    """Context of a notification préalable or a décision de sanction (docs/rules.md §7)."""
+def sanction_context(
+    data: YearData, ej: str, kind: str, run: RunInfo, lib: Libelles, prealable: dict | None = None
+) -> dict:
+    """Context of a notification préalable or a décision de sanction (docs/rules.md §7).
+
+    ``prealable`` (a décision): the notification préalable it follows as issued, ``{"run_id",
+    "date"}``: the décision cites its reference and the date it bears (``date`` None: the
+    procedure's date of notification)."""
     ctx = _common(data, ej, kind, run, lib)
     rows = data.rows("fct_sanction", ej)
     proc = procedure_row(data, ej) or {}
@@ -220,7 +226,7 @@ def sanction_context(data: YearData, ej: str, kind: str, run: RunInfo, lib: Libe
     notifie = total_lignes if notifie is None else notifie
     final = proc.get("montant_final")
     final = notifie if final is None else final
-    date_notification = proc.get("date_notification") or run.as_of
+    date_notification = (prealable or {}).get("date") or proc.get("date_notification") or run.as_of
     # the deadline runs from the EJ's receipt of the notice: no receipt, no deadline (§7.1)
     reception = proc.get("date_reception_notification")
     limite = proc.get("date_limite_observations") if reception else None
@@ -251,6 +257,7 @@ def sanction_context(data: YearData, ej: str, kind: str, run: RunInfo, lib: Libe
             "procedure": proc,
             "suite_libelle": v.SUITES.get((proc.get("suite_observations") or "").lower(), proc.get("suite_observations") or ""),
             "date_notification": date_notification,
+            "prealable": prealable,
             "date_reception_notification": reception,
             "date_limite": limite,
             "avis_cpam": avis,

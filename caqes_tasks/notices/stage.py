@@ -1,15 +1,16 @@
 """Publish stage: the notices of year N to each EJ, in French, as HTML and PDF.
 
 Reads (read-only) marts.fct_sanction, fct_procedure, fct_interessement, fct_retenue,
-fct_evaluation, fct_score and dim_etablissement for ``ctx.year``; writes
+fct_evaluation, fct_score and dim_etablissement for ``ctx.year``; publishes
 ``ctx.notices/<finess_ej>/<kind>.html`` and ``.pdf`` for kind in notification_prealable,
 decision_sanction, notification_interessement, plus ``retenues.html`` / ``retenues.csv``
 (what was withheld and why) and ``manifest.json``. The same run writes the same bytes.
 
-A PDF depends only on its HTML, title, footer, date and the renderer (``pdf.render_key``): the
-manifest keeps that key per PDF, and a PDF whose key and bytes are unchanged since the last run
-is reused as is instead of being drawn again. The others are drawn in a small process pool
-(``CAQES_NOTICES_WORKERS``, default 2; 1 draws in this process), results in a fixed order.
+A notice issued by an earlier run is never drawn again: it is kept byte for byte, and a
+décision cites the date and reference of the notification préalable it follows
+(``caqes_tasks.notices.publish``: issued notices, verification, all-or-nothing switch). The
+notices not issued yet are drawn in a small process pool (``CAQES_NOTICES_WORKERS``, default 2;
+1 draws in this process), results in a fixed order.
 """
 
 from __future__ import annotations
@@ -26,14 +27,13 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from caqes_tasks.context import RunContext
 from caqes_tasks.notices import vocabulary as v
 from caqes_tasks.notices.data import YearData, read_year
 from caqes_tasks.notices.model import Libelles, RunInfo, interessement_context, sanction_context
 from caqes_tasks.notices.pdf import html_to_pdf, render_key, warm_fonts
-from caqes_tasks.notices.publish import publish, read_manifest, sha256_bytes
+from caqes_tasks.notices.publish import IssuedNotice, NewNotice, open_year, publish_year
 from caqes_tasks.notices.render import environment, render_html
 from caqes_tasks.notices.selection import Selection, select_notices
 from caqes_tasks.warehouse import connect
@@ -57,6 +57,7 @@ class PdfJob:
     title: str
     footer_text: str
     created: date
+    date_lettre: date | None = None  # the date the letter bears
 
     def key(self) -> str:
         return render_key(self.html, title=self.title, footer_text=self.footer_text, created=self.created)
@@ -65,22 +66,36 @@ class PdfJob:
         return html_to_pdf(self.html, title=self.title, footer_text=self.footer_text, created=self.created)
 
 
-def notice_job(data: YearData, ej: str, kind: str, run: RunInfo, lib: Libelles) -> PdfJob:
-    """The HTML of one notice and what its PDF is drawn from."""
+def notice_job(
+    data: YearData, ej: str, kind: str, run: RunInfo, lib: Libelles, prealable: dict | None = None
+) -> PdfJob:
+    """The HTML of one notice and what its PDF is drawn from. ``prealable`` (a décision only):
+    the notification préalable it follows, ``{"run_id", "date"}`` (see ``sanction_context``)."""
     if kind == v.INTERESSEMENT:
         context = interessement_context(data, ej, run, lib)
     else:
-        context = sanction_context(data, ej, kind, run, lib)
+        context = sanction_context(data, ej, kind, run, lib, prealable=prealable if kind == v.DECISION else None)
     html = render_html(kind, context)
     footer = f"CAQES {data.year} — {v.TITRES[kind]} — FINESS EJ {ej} — run {run.run_id}"
     title = f"{v.TITRES[kind]} — {context['ej']['nom']} — {data.year}"
-    return PdfJob(html=html, title=title, footer_text=footer, created=run.as_of)
+    return PdfJob(html=html, title=title, footer_text=footer, created=run.as_of, date_lettre=context["date_lettre"])
 
 
-def render_notice(data: YearData, ej: str, kind: str, run: RunInfo, lib: Libelles) -> tuple[str, bytes]:
+def render_notice(
+    data: YearData, ej: str, kind: str, run: RunInfo, lib: Libelles, prealable: dict | None = None
+) -> tuple[str, bytes]:
     """HTML text and PDF bytes of one notice."""
-    job = notice_job(data, ej, kind, run, lib)
+    job = notice_job(data, ej, kind, run, lib, prealable)
     return job.html, job.render()
+
+
+def prealable_reference(register: dict[str, IssuedNotice], ej: str, run: RunInfo, issued_now: bool) -> dict | None:
+    """The notification préalable a décision of ``ej`` follows: the one issued earlier (its run and
+    the date it bears), or the one this run issues; None when none was issued."""
+    earlier = register.get(f"{ej}/{v.PREALABLE}")
+    if earlier is not None:
+        return {"run_id": earlier.run_id, "date": date.fromisoformat(earlier.date) if earlier.date else None}
+    return {"run_id": run.run_id, "date": None} if issued_now else None
 
 
 WORKERS_ENV = "CAQES_NOTICES_WORKERS"
@@ -137,24 +152,6 @@ def render_pdfs(jobs: list[PdfJob], workers: int | None = None) -> list[bytes]:
         return [job.render() for job in jobs]
 
 
-def reusable_pdfs(folder: Path, jobs: dict[str, PdfJob]) -> tuple[dict[str, str], dict[str, bytes]]:
-    """Render keys of ``jobs`` (relative PDF path → job) and the PDFs of the last run that can be
-    kept: same key in the manifest, and the file still holds the bytes the manifest lists."""
-    previous = read_manifest(folder)
-    old_keys: dict[str, str] = previous.get("pdf_render_keys", {}) or {}
-    old_sha: dict[str, str] = previous.get("files", {}) or {}
-    keys = {rel: job.key() for rel, job in jobs.items()}
-    kept: dict[str, bytes] = {}
-    for rel, key in keys.items():
-        path = folder / rel
-        if old_keys.get(rel) != key or rel not in old_sha or not path.is_file():
-            continue
-        content = path.read_bytes()
-        if sha256_bytes(content) == old_sha[rel]:
-            kept[rel] = content
-    return keys, kept
-
-
 def _noms(data: YearData) -> dict[str, str]:
     return {
         ej: next((r["raison_sociale_ej"] for r in rows if r.get("raison_sociale_ej")), "")
@@ -182,38 +179,51 @@ def retenues_files(data: YearData, sel: Selection, run: RunInfo) -> dict[str, by
 
 
 def notices_stage(ctx: RunContext) -> dict:
-    """Write every notice of ``ctx.year``; return counts per kind and the paths written."""
+    """Publish every notice of ``ctx.year``; return counts per kind and the paths published."""
     run = RunInfo(run_id=ctx.run_id or "pending", input_hashes=dict(ctx.input_hashes), as_of=ctx.as_of_date)
+    current, register = open_year(ctx.notices)  # before any work: an altered issued notice stops here
     lib = _libelles(ctx)
     with connect(ctx.warehouse, read_only=True) as con:
         data = read_year(con, ctx.year)
     sel = select_notices(data)
 
-    files: dict[str, bytes] = {}
     paths: dict[str, list[str]] = {k: [] for k in v.KINDS}
     jobs: dict[str, PdfJob] = {}
+    due = set(sel.notices)
     for ej, kind in sel.notices:
-        job = notice_job(data, ej, kind, run, lib)
-        files[f"{ej}/{kind}.html"] = job.html.encode("utf-8")
-        jobs[f"{ej}/{kind}.pdf"] = job
         paths[kind].append(str(ctx.notices / ej / f"{kind}.pdf"))
-    keys, kept = reusable_pdfs(ctx.notices, jobs)
-    todo = [rel for rel in jobs if rel not in kept]
-    drawn = dict(zip(todo, render_pdfs([jobs[rel] for rel in todo])))
-    log.info("notices: %d PDF drawn, %d unchanged since the last run kept", len(drawn), len(kept))
-    for rel in jobs:
-        files[rel] = kept[rel] if rel in kept else drawn[rel]
-    files.update(retenues_files(data, sel, run))
-    changes = publish(ctx.notices, files, run.run_id, extra={"pdf_render_keys": dict(sorted(keys.items()))})
+        key = f"{ej}/{kind}"
+        if key in register:
+            continue  # issued: kept as it was sent
+        prealable = None
+        if kind == v.DECISION:
+            prealable = prealable_reference(register, ej, run, (ej, v.PREALABLE) in due)
+        jobs[key] = notice_job(data, ej, kind, run, lib, prealable)
+    drawn = dict(zip(jobs, render_pdfs(list(jobs.values()))))
+    kept_due = sum(1 for ej, kind in sel.notices if f"{ej}/{kind}" in register)
+    log.info("notices: %d drawn, %d issued earlier kept as sent", len(drawn), kept_due)
+    new = {
+        key: NewNotice(
+            date=job.date_lettre.isoformat() if job.date_lettre else None,
+            files={f"{key}.html": job.html.encode("utf-8"), f"{key}.pdf": drawn[key]},
+        )
+        for key, job in jobs.items()
+    }
+    others = retenues_files(data, sel, run)
+    changes = publish_year(
+        ctx.notices, run.run_id, current=current, register=register, new=new, files=others,
+        extra={"annee": ctx.year, "as_of": run.as_of.isoformat()},
+    )  # fmt: skip
 
     counts = {k: len(p) for k, p in paths.items()}
+    published = sorted({rel for n in register.values() for rel in n.files} | {rel for n in new.values() for rel in n.files} | set(others))
     return {
         "rows": {**counts, "retenues": len(sel.retenues)},
         "counts": counts,
         "notices": paths,
         "retenues": [str(ctx.notices / "retenues.html"), str(ctx.notices / "retenues.csv")],
         "en_attente": [dict(x) for x in sel.en_attente],
-        "outputs": [str(ctx.notices / rel) for rel in sorted(files)],
-        "pdf": {"drawn": len(drawn), "kept": len(kept)},
+        "outputs": [str(ctx.notices / rel) for rel in published],
+        "pdf": {"drawn": len(drawn), "kept": kept_due},
         **changes,
     }

@@ -174,7 +174,8 @@ def test_decision_with_avis_receipt_and_recourse(texts):
         assert "Une sanction financière d'un montant de 150 000,00 € est prononcée à l'encontre de CH de Test-sur-Garonne (FINESS juridique n° 330000100)" in text
         # receipt of the préalable and the deadline that ran from it
         assert (
-            "Vu la notification préalable du 1er avril 2025, reçue par l'établissement le 3 avril 2025, l'invitant à "
+            "Vu la notification préalable du 1er avril 2025 (référence : run 2024-0123456789ab), reçue par "
+            "l'établissement le 3 avril 2025, l'invitant à "
             "présenter ses observations dans un délai de 30 jours à compter de sa réception, soit au plus tard le "
             "3 mai 2025, pour un montant envisagé de 153 456,78 €" in text
         )

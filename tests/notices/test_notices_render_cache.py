@@ -1,19 +1,19 @@
-"""Faster PDFs, same bytes: fonts parsed once per process, unchanged PDFs kept, a process pool."""
+"""Faster PDFs, same bytes: fonts parsed once per process, issued PDFs never drawn again, a process pool."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-import shutil
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 from notices_fixtures import build_warehouse, make_ctx
 from pypdf import PdfReader
 
 from caqes_tasks.notices import pdf as pdfmod
 from caqes_tasks.notices import stage as stagemod
+from caqes_tasks.notices.publish import NoticeIntegrityError
 from caqes_tasks.notices.stage import PdfJob, notices_stage, render_pdfs
 
 CHANGED = "640000105/notification_interessement.pdf"
@@ -74,45 +74,36 @@ def test_render_key_follows_every_input():
     assert key != pdfmod.render_key("<p>1</p>", **{**base, "created": date(2025, 6, 17)})
 
 
-def test_unchanged_pdfs_kept_changed_figure_redrawn(tmp_path, monkeypatch):
+def test_issued_pdfs_are_never_drawn_again(tmp_path, monkeypatch):
+    """A PDF issued once is kept as sent: not drawn again on a rerun, nor when a figure changes
+    afterwards; one altered on disk stops the run instead of being drawn or published again."""
     ctx = make_ctx(tmp_path / "a")
     ctx.warehouse.parent.mkdir(parents=True)
     build_warehouse(ctx.warehouse)
     first = notices_stage(ctx)
     n = sum(first["counts"].values())
     assert first["pdf"] == {"drawn": n, "kept": 0}
-    keys = json.loads((ctx.notices / "manifest.json").read_text())["pdf_render_keys"]
-    assert sorted(keys) == sorted(p for p in _tree(ctx.notices) if p.endswith(".pdf"))
 
-    # same inputs: nothing drawn, nothing written
     drawn: list[str] = []
     real = stagemod.render_pdfs
     monkeypatch.setattr(stagemod, "render_pdfs", lambda jobs: drawn.extend(j.footer_text for j in jobs) or real(jobs))
     before = _tree(ctx.notices)
     again = notices_stage(ctx)
-    assert again["pdf"] == {"drawn": 0, "kept": n} and drawn == [] and again["written"] == []
+    assert again["pdf"] == {"drawn": 0, "kept": n} and drawn == [] and again["issued"] == []
     assert _tree(ctx.notices) == before
 
-    # one figure changes: that notice alone is drawn again
+    # a figure changes after the notice went out: the notice sent stays as it was
     con = duckdb.connect(str(ctx.warehouse))
     try:
         con.execute("UPDATE marts.fct_interessement SET montant = 19999.99 WHERE finess_ej = '640000105'")
     finally:
         con.close()
     changed = notices_stage(ctx)
-    assert changed["pdf"] == {"drawn": 1, "kept": n - 1}
-    assert len(drawn) == 1 and "FINESS EJ 640000105" in drawn[0] and "intéressement" in drawn[0]
-    assert sorted(changed["written"]) == sorted([CHANGED, CHANGED.replace(".pdf", ".html")])
-    assert hashlib.sha256((ctx.notices / CHANGED).read_bytes()).hexdigest() != before[CHANGED]
+    assert changed["pdf"] == {"drawn": 0, "kept": n} and drawn == []
+    assert hashlib.sha256((ctx.notices / CHANGED).read_bytes()).hexdigest() == before[CHANGED]
 
-    # a PDF altered on disk is not trusted: drawn again
+    # a PDF altered on disk is neither trusted nor drawn again: the run stops, naming it
     (ctx.notices / CHANGED).write_bytes(b"%PDF-abime")
-    repaired = notices_stage(ctx)
-    assert repaired["pdf"] == {"drawn": 1, "kept": n - 1}
-
-    # the folder is what a first run on the changed data gives, byte for byte
-    fresh = make_ctx(tmp_path / "b")
-    fresh.warehouse.parent.mkdir(parents=True)
-    shutil.copy(ctx.warehouse, fresh.warehouse)
-    notices_stage(fresh)
-    assert _tree(fresh.notices) == _tree(ctx.notices)
+    with pytest.raises(NoticeIntegrityError, match=CHANGED):
+        notices_stage(ctx)
+    assert drawn == []

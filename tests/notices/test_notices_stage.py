@@ -80,7 +80,8 @@ def test_rerun_writes_identical_files(published):
     before = _tree(ctx.notices)
     again = notices_stage(ctx)
     assert _tree(ctx.notices) == before
-    assert again["written"] == [] and again["archived"] == [] and again["removed"] == []
+    assert again["issued"] == [] and again["switched"] is False
+    assert again["pdf"] == {"drawn": 0, "kept": sum(first["counts"].values())}
     assert again["counts"] == first["counts"]
 
 
@@ -92,16 +93,23 @@ def test_warehouse_is_only_read(published):
 
 
 def test_later_run_keeps_earlier_notices(tmp_path):
+    """A later run of the year keeps every notice issued before byte for byte (never drawn again
+    with its own reference) and keeps the earlier run's folder."""
     ctx = make_ctx(tmp_path)
     ctx.warehouse.parent.mkdir(parents=True)
     build_warehouse(ctx.warehouse)
     notices_stage(ctx)
-    old_pdf = (ctx.notices / "870000106" / "notification_prealable.pdf").read_bytes()
+    first = _tree(ctx.notices)
+    first_folder = ctx.notices.resolve()
 
     later = make_ctx(tmp_path, run_id="2024-fedcba987654")
     result = notices_stage(later)
-    archived = ctx.notices / "archives" / RUN_ID / "870000106" / "notification_prealable.pdf"
-    assert archived.read_bytes() == old_pdf
-    assert f"archives/{RUN_ID}/870000106/notification_prealable.pdf" in result["archived"]
-    assert (ctx.notices / "870000106" / "notification_prealable.pdf").read_bytes() != old_pdf
-    assert json.loads((ctx.notices / "manifest.json").read_text())["run_id"] == "2024-fedcba987654"
+    assert result["issued"] == [] and result["pdf"]["drawn"] == 0
+    after = _tree(ctx.notices)
+    assert {k: h for k, h in after.items() if k not in ("manifest.json", "retenues.csv", "retenues.html")} == {
+        k: h for k, h in first.items() if k not in ("manifest.json", "retenues.csv", "retenues.html")
+    }
+    assert _tree(first_folder) == first  # the earlier run's complete set is kept as it was
+    manifest = json.loads((ctx.notices / "manifest.json").read_text())
+    assert manifest["run_id"] == "2024-fedcba987654"
+    assert {e["run_id"] for e in manifest["issued"].values()} == {RUN_ID}
