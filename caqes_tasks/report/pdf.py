@@ -4,6 +4,12 @@
 is the page as a reader sees it. ``fpdf2`` engine (no browser on the machine, or it failed): a
 plain A4 document with DejaVu fonts holding the same figures (overview, envelope, per-EJ
 tables) and the charts as embedded SVG. ``auto`` tries Chromium, then fpdf2.
+
+The PDF carries no wall-clock date: its creation and modification dates are the date the run
+acts on (``created``, midnight UTC), or are blanked out when none is given, so that two runs on
+the same inputs give the same bytes. Chromium's profile is a folder beside the PDF being
+written (inside the report's staging folder, see ``caqes_tasks.report.publish``), removed when
+Chromium ends; a killed run's is removed with its staging folder by the next publish.
 """
 
 from __future__ import annotations
@@ -13,9 +19,11 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
+from datetime import date, datetime, timezone
 from pathlib import Path
 
+from caqes_tasks.feeds.publish import staging_name
+from caqes_tasks.notices.pdf import creation_datetime
 from caqes_tasks.notices.render import phrase
 from caqes_tasks.report import charts, fmt
 from caqes_tasks.report.data import Campaign
@@ -44,18 +52,65 @@ def find_chromium() -> str | None:
     return next((p for p in map(shutil.which, CHROMIUM_NAMES) if p), None)
 
 
-def chromium_pdf(html_path: Path, pdf_path: Path, binary: str, timeout_s: int = 180) -> None:
+_PDF_DATE = re.compile(rb"/(?:CreationDate|ModDate)\s*\((D:[^)]*)\)")
+FILE_MODE = 0o644
+
+
+def set_pdf_dates(content: bytes, created: date | None) -> bytes:
+    """The PDF ``content`` with its creation and modification dates set to ``created`` (midnight
+    UTC), or blanked out when ``created`` is None. Every byte keeps its offset (the
+    cross-reference table stays valid): a date is rewritten in a form of the same length, or the
+    entry is replaced by spaces when no such form exists."""
+
+    def repl(m: re.Match) -> bytes:
+        whole, old = m.group(0), m.group(1)
+        if created is not None:
+            day = f"{created:%Y%m%d}"
+            for form in (f"D:{day}000000+00'00'", f"D:{day}000000+00'00", f"D:{day}000000Z", f"D:{day}000000", f"D:{day}"):
+                if len(form) == len(old):
+                    return whole.replace(old, form.encode())
+        return b" " * len(whole)
+
+    return _PDF_DATE.sub(repl, content)
+
+
+def write_bytes(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` via a temporary file in the same folder (mode 0644, fsync)."""
+    tmp = path.with_name(staging_name(path.name))
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), FILE_MODE)
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def chromium_pdf(
+    html_path: Path, pdf_path: Path, binary: str, timeout_s: int = 180, created: date | None = None
+) -> None:
     """Print ``html_path`` to ``pdf_path`` with headless Chromium (fresh profile, no network)."""
-    tmp_pdf = pdf_path.with_name(f".{pdf_path.name}.tmp-{os.getpid()}")
-    with tempfile.TemporaryDirectory(prefix="caqes-chromium-") as profile:
+    tmp_pdf = pdf_path.with_name(staging_name(pdf_path.name))
+    profile = pdf_path.parent / staging_name("chromium")  # beside the PDF, never in the system temp
+    try:
+        # Chromium also puts a socket folder in $TMPDIR: a relative one inside the profile (from
+        # the profile as working folder), short enough for a socket path wherever OUT is
+        (profile / "tmp").mkdir(parents=True)
         subprocess.run(
-            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={tmp_pdf}",
+            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile.resolve()}", f"--print-to-pdf={tmp_pdf.resolve()}",
              html_path.resolve().as_uri()],
-            check=True, capture_output=True, timeout=timeout_s,
-        )
-    if not tmp_pdf.exists() or tmp_pdf.stat().st_size == 0:
-        raise RuntimeError(f"chromium wrote no PDF for {html_path}")
-    os.replace(tmp_pdf, pdf_path)
+            check=True, capture_output=True, timeout=timeout_s, cwd=profile, env={**os.environ, "TMPDIR": "tmp"},
+        )  # fmt: skip
+        if not tmp_pdf.exists() or tmp_pdf.stat().st_size == 0:
+            raise RuntimeError(f"chromium wrote no PDF for {html_path}")
+        write_bytes(pdf_path, set_pdf_dates(tmp_pdf.read_bytes(), created))
+    finally:
+        tmp_pdf.unlink(missing_ok=True)
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _font_dir() -> Path:
@@ -65,7 +120,7 @@ def _font_dir() -> Path:
     raise FileNotFoundError("DejaVu fonts not found (Debian package fonts-dejavu-core)")
 
 
-def fpdf_pdf(c: Campaign, pdf_path: Path, *, run_id: str, ref) -> None:
+def fpdf_pdf(c: Campaign, pdf_path: Path, *, run_id: str, ref, created: date | None = None) -> None:
     """A plain A4 rendering of the same figures with fpdf2 (see module docstring)."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
@@ -76,6 +131,8 @@ def fpdf_pdf(c: Campaign, pdf_path: Path, *, run_id: str, ref) -> None:
     pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
     pdf.set_creator("caqes")
+    # the run's date, never the clock (a fixed date, then blanked, when there is none)
+    pdf.set_creation_date(creation_datetime(created) if created else datetime(2000, 1, 1, tzinfo=timezone.utc))
     pdf.set_title(f"CAQES – rapport de campagne {c.annee}")
     pdf.add_page()
     head = FontFace(emphasis="BOLD", fill_color=(240, 244, 248))
@@ -168,18 +225,20 @@ def fpdf_pdf(c: Campaign, pdf_path: Path, *, run_id: str, ref) -> None:
                 pdf.multi_cell(0, 4.5, f"{fmt.motif(r['motif'])} ({fmt.type_decision(r['type_decision'])}) : décision du "
                                        f"directeur général de l'ARS, motif : {phrase(r['motif_dg'])}.", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
                 pdf.ln(1)
-    tmp = pdf_path.with_name(f".{pdf_path.name}.tmp-{os.getpid()}")
-    pdf.output(str(tmp))
-    os.replace(tmp, pdf_path)
+    content = bytes(pdf.output())
+    write_bytes(pdf_path, content if created else set_pdf_dates(content, None))
 
 
-def write_pdf(html_path: Path, pdf_path: Path, c: Campaign, *, run_id: str, ref, engine: str = "auto") -> str:
-    """Write the PDF with ``engine`` (auto | chromium | fpdf2); return the engine used."""
+def write_pdf(
+    html_path: Path, pdf_path: Path, c: Campaign, *, run_id: str, ref, engine: str = "auto", created: date | None = None
+) -> str:
+    """Write the PDF with ``engine`` (auto | chromium | fpdf2); return the engine used.
+    ``created``: the date the run acts on, the PDF's creation date (None: no date)."""
     if engine in ("auto", "chromium"):
         binary = find_chromium()
         if binary:
             try:
-                chromium_pdf(html_path, pdf_path, binary)
+                chromium_pdf(html_path, pdf_path, binary, created=created)
                 return "chromium"
             except (OSError, subprocess.SubprocessError, RuntimeError) as exc:
                 if engine == "chromium":
@@ -187,5 +246,5 @@ def write_pdf(html_path: Path, pdf_path: Path, c: Campaign, *, run_id: str, ref,
                 log.warning("chromium PDF failed (%s); falling back to fpdf2", exc)
         elif engine == "chromium":
             raise FileNotFoundError("no chromium binary found (set CAQES_CHROMIUM)")
-    fpdf_pdf(c, pdf_path, run_id=run_id, ref=ref)
+    fpdf_pdf(c, pdf_path, run_id=run_id, ref=ref, created=created)
     return "fpdf2"
