@@ -2,12 +2,23 @@
 
 The stage writes nothing in the repository: dbt's target and log folders live under
 ``ctx.run_dir / "dbt"``. The warehouse is written under ``writer_lock`` (one writer at a time).
+
+**The marts switch as one.** dbt does not build in the live warehouse: under the writer lock,
+the warehouse file is copied into a staging folder beside it (``.build.tmp-<pid>-<hex>/``, same
+file name, so that the views dbt creates name the same database), dbt builds and tests the copy,
+and the copy replaces the live file by one ``os.replace`` before the lock is released. A reader
+sees every mart of the previous build or every mart of the new one; a failed test or a crash at
+any moment leaves the live warehouse as it was (a killed build's staging folder is removed by
+the next transform). Measured on the demo region: the copy costs well under a second against a
+build of tens of seconds; a staging schema would need the dbt project's schemas rewritten and
+DuckDB has no atomic schema rename.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -166,6 +177,65 @@ def count_mart_rows(warehouse: Path, marts: Sequence[str] = MARTS) -> dict[str, 
     return rows
 
 
+BUILD = "build"  # staging folder of a build: OUT/warehouse/.build.tmp-<pid>-<hex>/caqes.duckdb
+
+
+def _wal(database: Path) -> Path:
+    return database.with_name(database.name + ".wal")
+
+
+def checkpoint(database: Path) -> None:
+    """Fold ``database``'s write-ahead log into the file (left by a writer that did not close)."""
+    if not _wal(database).exists():
+        return
+    import duckdb
+
+    con = duckdb.connect(str(database))
+    try:
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def build_copy(warehouse: Path) -> Iterator[Path]:
+    """A copy of ``warehouse`` to build into (the caller holds the writer lock). Leftover build
+    folders of dead processes are removed first; this one is removed when the block ends."""
+    from caqes_tasks.feeds.publish import new_staging_folder, sweep_dead_leftovers
+
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    sweep_dead_leftovers(warehouse.parent)
+    staging = new_staging_folder(warehouse.parent, BUILD)
+    try:
+        copy = staging / warehouse.name
+        if warehouse.exists():
+            checkpoint(warehouse)
+            shutil.copyfile(warehouse, copy)
+        yield copy
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def swap_in(copy: Path, warehouse: Path) -> None:
+    """Replace the live ``warehouse`` by the built ``copy`` in one rename (writer lock held)."""
+    from caqes_tasks.feeds.publish import fsync_dir
+
+    checkpoint(copy)  # dbt closed it: normally nothing to fold
+    if _wal(copy).exists() or _wal(warehouse).exists():
+        raise TransformError(f"journal DuckDB inattendu à côté de {copy} ou de {warehouse} : entrepôt non remplacé")
+    _fsync(copy)
+    os.replace(copy, warehouse)
+    fsync_dir(warehouse.parent)
+
+
 def transform_stage(ctx: RunContext, select: str | None = None) -> dict:
     """Build the dbt project on the run's warehouse (models, unit tests, data tests), then the docs.
 
@@ -183,13 +253,15 @@ def transform_stage(ctx: RunContext, select: str | None = None) -> dict:
         "year": ctx.year,
         "phev_lines_path": str(lines_dir.resolve()) if lines_dir.is_dir() else "",
     }
-    env = {"CAQES_WAREHOUSE": str(ctx.warehouse)}
+    select = SELECTIONS.get(select, select)
     with writer_lock(ctx.warehouse):
-        select = SELECTIONS.get(select, select)
-        build = run_dbt(["build"], work_dir=work_dir, dbt_vars=dbt_vars, env=env, select=select)
-        summary = _raise_if_failed("build", build)
-        docs = run_dbt(["docs", "generate"], work_dir=work_dir, dbt_vars=dbt_vars, env=env)
-        _raise_if_failed("docs generate", docs)
+        with build_copy(ctx.warehouse) as copy:
+            env = {"CAQES_WAREHOUSE": str(copy)}
+            build = run_dbt(["build"], work_dir=work_dir, dbt_vars=dbt_vars, env=env, select=select)
+            summary = _raise_if_failed("build", build)
+            docs = run_dbt(["docs", "generate"], work_dir=work_dir, dbt_vars=dbt_vars, env=env)
+            _raise_if_failed("docs generate", docs)
+            swap_in(copy, ctx.warehouse)
         rows = count_mart_rows(ctx.warehouse)
     return {
         "stage": "transform",
