@@ -29,7 +29,7 @@ EVAL, DATA = list(REF.annees_evaluation), list(REF.annees_donnees)
 DELIMITED = sorted(COLUMNS)
 FAST = settings(max_examples=60, deadline=3000, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
-GX = settings(FAST, max_examples=6, deadline=20000)
+GX = settings(FAST, max_examples=4, deadline=20000)
 
 CELLS = st.one_of(
     st.sampled_from(["", " ", "330000019", "330781196", "2A0000012", "33000001", "2024", "2023", "1899", "99999999999",
