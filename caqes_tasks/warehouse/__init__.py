@@ -1,3 +1,9 @@
 """The DuckDB warehouse: one writer at a time, typed tables declared in one place."""
 
-from caqes_tasks.warehouse.connection import connect, writer_lock  # noqa: F401
+from caqes_tasks.warehouse.connection import (  # noqa: F401
+    WarehouseBusy,
+    connect,
+    holds_writer_lock,
+    reader_lock,
+    writer_lock,
+)
