@@ -25,6 +25,9 @@ class RunContext:
     run_id: str = ""
     orchestrator_run_id: str = ""
     input_hashes: dict[str, str] = field(default_factory=dict)
+    # this attempt of the run (who took the out dir's run lock, and when): several attempts
+    # of one run id (a rerun, a cleared Airflow run) each keep their own record
+    attempt: str = ""
 
     # -- folders under OUT ------------------------------------------------------------------
     @property
@@ -74,6 +77,7 @@ class RunContext:
             run_id=d.get("run_id", ""),
             orchestrator_run_id=d.get("orchestrator_run_id", ""),
             input_hashes=dict(d.get("input_hashes", {})),
+            attempt=d.get("attempt", ""),
         )
 
 

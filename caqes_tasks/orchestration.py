@@ -57,23 +57,25 @@ def context_from_airflow(context: dict, kind: str):
     (:func:`run_date`), so the same logical run always gets the same date and run id.
     year: ``params.year``, else the year before that date (the annual run of April N+1
     evaluates N), clamped to the campaign's evaluation years for the nightly run.
+
+    ``prepare`` takes the out dir's run lock; the task's process ends here, so the lock is
+    parked for the next task of the run (``caqes_tasks.pipeline``, one run per out dir).
     """
-    from caqes_tasks.pipeline import prepare
-    from caqes_tasks.referentiel import load_referentiel
+    from caqes_tasks.pipeline import check_referentiel, park_run_lock, prepare
 
     params = context.get("params") or {}
     referentiel = _setting(params, "referentiel", "CAQES_REFERENTIEL")
-    ref = load_referentiel(referentiel)
+    ref = check_referentiel(referentiel)
     day = run_date(context)
     if params.get("year"):
-        year = int(params["year"])
+        year = params["year"]
     else:
         year = day.year - 1
         if kind == "nightly":
             year = min(max(year, min(ref.annees_evaluation)), max(ref.annees_evaluation))
     landing = _setting(params, "landing", "CAQES_LANDING", "data/landing")
     out = _setting(params, "out", "CAQES_OUT", "var/out")
-    return prepare(
+    ctx = prepare(
         year=year,
         landing=Path(landing),
         out=Path(out),
@@ -82,16 +84,21 @@ def context_from_airflow(context: dict, kind: str):
         orchestrator_run_id=str(context.get("run_id") or ""),
         kind=kind,
     )
+    park_run_lock(ctx)
+    return ctx
 
 
 def outcome_of(ctx, last_stage: str) -> str:
-    """The run's outcome from the stage records it left (works after skipped tasks):
-    ``blocked`` (the year's inputs failed validation), ``nothing_new`` (nightly, no new file),
-    ``success`` (``last_stage`` ran) or ``failed``."""
-    from caqes_tasks.pipeline import stage_results
+    """The run's outcome from the stage records of its attempt (works after skipped tasks):
+    ``blocked`` (the year's inputs failed validation), ``quarantined`` (nightly, every new
+    file was quarantined), ``nothing_new`` (nightly, no new file), ``success``
+    (``last_stage`` ran) or ``failed``."""
+    from caqes_tasks.pipeline import all_new_files_quarantined, stage_results
 
     records = stage_results(ctx)
     ingest = records.get("ingest", {}).get("result", {})
+    if last_stage == "transform" and ingest and all_new_files_quarantined(ingest):
+        return "quarantined"
     if ingest and not ingest.get("new_files") and last_stage == "transform" and last_stage not in records:
         return "nothing_new"
     if ingest.get("years", {}).get(str(ctx.year), {}).get("status", "ok") != "ok" and last_stage == "report":
@@ -113,13 +120,26 @@ def dag_params(year_help: str) -> dict:
 
 
 def finalize_run(ctx: dict, last_stage: str) -> str:
-    """Write the run manifest with the run's outcome; fail the task when the run failed."""
+    """Write the run manifest and record with the run's outcome and release the run lock; then
+    fail the task (so the DAG run is marked failed for whoever watches the scheduler) when the
+    run failed, its year was blocked or every new file was quarantined. Published results are
+    kept in every case: the stages that publish did not run."""
     from caqes_tasks.context import RunContext
-    from caqes_tasks.pipeline import finalize
+    from caqes_tasks.pipeline import AllQuarantined, YearBlocked, finalize, quarantined_message, stage_results
 
     run = RunContext.from_dict(ctx)
     outcome = outcome_of(run, last_stage=last_stage)
+    ingest = stage_results(run).get("ingest", {}).get("result", {})
     path = finalize(run, outcome)
     if outcome == "failed":
-        raise RuntimeError(f"run {run.run_id} failed; manifest {path}")
+        raise RuntimeError(f"run {run.run_id} en échec ; manifeste : {path}")
+    if outcome == "blocked":
+        status = ingest.get("years", {}).get(str(run.year), {})
+        reasons = "; ".join(status.get("reasons", [])) or "des fichiers en entrée ont échoué à la validation"
+        raise YearBlocked(
+            f"année {run.year} bloquée : {reasons} ; fichiers en quarantaine : {run.quarantine} ; "
+            f"résultats publiés conservés ; manifeste : {path}"
+        )
+    if outcome == "quarantined":
+        raise AllQuarantined(f"{quarantined_message(ingest, run.quarantine)} ; manifeste : {path}")
     return str(path)

@@ -2,6 +2,8 @@
 
 ingest + validate → (stop here if the year's inputs failed validation) → dbt marts →
 scores, intéressement, sanctions → notices → feeds → campaign report → run manifest.
+A blocked year skips every stage after ingest (published results stay) and its run ends
+failed: ``finalize`` records it as blocked, then fails with the reasons.
 Wiring only: every task calls a stage of ``caqes_tasks.pipeline``.
 """
 
@@ -47,7 +49,7 @@ def caqes_annual():
         try:
             check_year(RunContext.from_dict(ctx), ingest_result)
         except YearBlocked as blocked:
-            print(f"{blocked} - downstream skipped, published results kept")
+            print(f"{blocked} - étapes suivantes sautées, résultats publiés conservés")
             return False
         return True
 

@@ -1,6 +1,8 @@
 """CAQES nightly refresh: pick up new landing files, validate, load, refresh indicators, alert.
 
-A night with nothing new stops after ingest (the ledger knows every file already seen).
+A night with nothing new stops after ingest (the ledger knows every file already seen); a night
+whose new files were all quarantined stops there too and its run ends failed, so that whoever
+watches the scheduler sees it.
 Alerts to the ARS data teams are sent by the ingest stage, one per failing run.
 Wiring only: every task calls a stage of ``caqes_tasks.pipeline``.
 """
@@ -42,7 +44,10 @@ def caqes_nightly():
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def something_new(ingest_result: dict) -> bool:
-        return bool(ingest_result.get("new_files"))
+        from caqes_tasks.pipeline import all_new_files_quarantined
+
+        # nothing new was loaded when every new file went to quarantine (finalize then fails)
+        return bool(ingest_result.get("new_files")) and not all_new_files_quarantined(ingest_result)
 
     @task
     def refresh_indicators(ctx: dict) -> dict:
