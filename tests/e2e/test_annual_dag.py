@@ -19,9 +19,10 @@ import duckdb
 import pytest
 from pypdf import PdfReader
 
-from caqes_tasks.airflow_local import dags_test
+from caqes_tasks.airflow_local import DagRunFailed, dags_test
 from caqes_tasks.demo import generate_demo
 from caqes_tasks.notices.formatting import euros, normalise_spaces
+from caqes_tasks.pipeline import read_run_lock
 from caqes_tasks.referentiel import load_referentiel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "demo"))
@@ -104,6 +105,7 @@ def test_dag_run_succeeds_and_writes_every_output(annual_run):
         assert (out / "feeds" / str(YEAR) / "latest" / f"{mart}.parquet").exists(), mart
         assert (out / "feeds" / str(YEAR) / "latest" / f"{mart}.csv").exists(), mart
     assert (out / "reports" / str(YEAR) / f"campagne_{YEAR}.html").exists()
+    assert read_run_lock(out) is None, "the run lock taken by prepare is released by finalize"
     assert list((out / "notices" / str(YEAR)).glob("*/notification_prealable.pdf"))
     assert list((out / "notices" / str(YEAR)).glob("*/notification_interessement.pdf"))
 
@@ -331,8 +333,9 @@ def test_rerun_changes_nothing(annual_run):
     assert _marts(warehouse, YEAR) == before_marts
 
 
-def test_bad_input_blocks_the_year_and_keeps_published_results(annual_run, tmp_path):
-    """A corrupted delivery for the year: quarantined, nothing computed, last results kept."""
+def test_bad_input_blocks_the_year_fails_the_run_and_keeps_published_results(annual_run, tmp_path):
+    """A corrupted delivery for the year: quarantined, nothing computed, last results kept, and
+    the DAG run ends failed (finalize records it blocked, then fails) so the scheduler shows it."""
     out, root = annual_run["out"], annual_run["root"]
     landing = tmp_path / "landing"
     shutil.copytree(annual_run["landing"], landing)
@@ -346,11 +349,19 @@ def test_bad_input_blocks_the_year_and_keeps_published_results(annual_run, tmp_p
     before = (latest.resolve(), _tree_digest(latest))
     before_marts = _marts(out / "warehouse" / "caqes.duckdb", YEAR)
     conf = {**annual_run["conf"], "landing": str(landing)}
-    dags_test("caqes_annual", conf, home=root / "airflow", logical_date=AS_OF)
+    log = tmp_path / "blocked.log"
+    with pytest.raises(DagRunFailed, match="state failed"):
+        dags_test("caqes_annual", conf, home=root / "airflow", logical_date=AS_OF, log_file=log)
+    assert f"année {YEAR} bloquée" in log.read_text()
     assert (latest.resolve(), _tree_digest(latest)) == before
     outcome_rows = {k: v for k, v in _marts(out / "warehouse" / "caqes.duckdb", YEAR).items() if k.startswith("fct_")}
     assert outcome_rows == {k: v for k, v in before_marts.items() if k.startswith("fct_")}
     quarantined = list((out / "quarantine").rglob(bad.name))
     assert quarantined, "the bad file is copied to quarantine with its report"
-    manifests = [json.loads(p.read_text()) for p in (out / "runs").glob("*/manifest.json")]
-    assert any(m["outcome"] == "blocked" for m in manifests)
+    [blocked] = [json.loads(p.read_text()) for p in (out / "runs").glob("*/manifest.json")
+                 if json.loads(p.read_text())["outcome"] == "blocked"]
+    con = duckdb.connect(str(out / "warehouse" / "caqes.duckdb"), read_only=True)
+    records = con.execute("SELECT status FROM meta.runs WHERE run_id = ?", [blocked["run_id"]]).fetchall()
+    con.close()
+    assert records == [("blocked",)]
+    assert read_run_lock(out) is None, "finalize released the out dir's run lock"
