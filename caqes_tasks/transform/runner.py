@@ -9,9 +9,9 @@ file name, so that the views dbt creates name the same database), dbt builds and
 and the copy replaces the live file by one ``os.replace`` before the lock is released. A reader
 sees every mart of the previous build or every mart of the new one; a failed test or a crash at
 any moment leaves the live warehouse as it was (a killed build's staging folder is removed by
-the next transform). Measured on the demo region: the copy costs well under a second against a
-build of tens of seconds; a staging schema would need the dbt project's schemas rewritten and
-DuckDB has no atomic schema rename.
+the next transform). Measured: copying and fsyncing the small demo's 14 MB warehouse takes
+0.06 s against a 15 s build, 150 MB take 0.15 s; a staging schema would need every layer's
+schema rewritten in the dbt project, and DuckDB has no schema rename to swap them.
 """
 
 from __future__ import annotations
