@@ -21,7 +21,8 @@ none between two Airflow tasks. The file is only read and rewritten under an exc
   taken over.
 - each stage checks that its run still owns the lock and marks its own process as the worker,
   with a heartbeat every 30 s (:func:`hold_run_lock`, inside :func:`run_stage`); a stage run in
-  its own Airflow task process parks the lock when it ends (:func:`park_run_lock`). A stage
+  its own Airflow task process parks the lock when it ends (:func:`park_run_lock`), except when
+  every task runs in one process (``airflow dags test``: ``CAQES_LOCK_IN_PROCESS=1``). A stage
   whose run no longer owns the lock fails with :class:`RunLockLost` and writes nothing.
 - ``finalize`` writes the manifest and ``meta.runs`` only while owning the lock, then releases
   it (:func:`release_run_lock`).
@@ -424,11 +425,19 @@ def _owned(fd: int, ctx: RunContext) -> dict:
     return holder
 
 
+def _tasks_in_process() -> bool:
+    """``CAQES_LOCK_IN_PROCESS=1``: every task of the DAG run runs in the process that prepared
+    it (``airflow dags test``, set by ``caqes_tasks.airflow_local``). The lock then stays with
+    that process between tasks instead of being parked, and is free as soon as it dies."""
+    return os.environ.get("CAQES_LOCK_IN_PROCESS", "") == "1"
+
+
 def park_run_lock(ctx: RunContext) -> None:
     """Keep the lock for the run with no process working for it (between two Airflow tasks)."""
     with _guarded(ctx.out) as fd:
         holder = _owned(fd, ctx)
-        holder.update(pid=None, pid_start=None, stage=None, heartbeat=time.time())
+        holder.update(stage=None, heartbeat=time.time())
+        holder.update(_me() if _tasks_in_process() else {"pid": None, "pid_start": None})
         _write(fd, holder)
 
 
@@ -497,7 +506,7 @@ def hold_run_lock(ctx: RunContext, stage: str) -> Iterator[RunContext]:
             holder = _read(fd)
             if holder is not None and holder.get("attempt") == ctx.attempt:
                 holder.update(stage=None, heartbeat=time.time())
-                if not took_it:
+                if not took_it and not _tasks_in_process():
                     holder.update(pid=None, pid_start=None)
                 _write(fd, holder)
 

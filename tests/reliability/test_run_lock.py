@@ -294,3 +294,27 @@ def test_a_process_reading_cannot_deadlock_itself_by_writing(tmp_path):
         assert time.monotonic() - started < 1
     with writer_lock(warehouse):  # once the reader is closed, writing goes on
         pass
+
+
+def test_under_dags_test_the_lock_stays_with_the_process_and_dies_with_it(landing, tmp_path):
+    """``airflow dags test`` runs every task in one process (CAQES_LOCK_IN_PROCESS=1): a run
+    interrupted between two tasks leaves a lock the next run takes over at once."""
+    import os
+
+    out = tmp_path / "out"
+    code = (
+        "import json, sys, time\n"
+        "from datetime import datetime, timezone\n"
+        "from caqes_tasks.orchestration import context_from_airflow\n"
+        "context_from_airflow({'params': {'landing': sys.argv[1], 'out': sys.argv[2], 'year': 2024},\n"
+        "    'logical_date': datetime(2025, 4, 15, 4, tzinfo=timezone.utc), 'run_id': 'manual__x'}, kind='annual')\n"
+        "print('held', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(landing), str(out)], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "CAQES_LOCK_IN_PROCESS": "1", "CAQES_MIN_FREE_MB": "1"})
+    assert proc.stdout.readline().strip() == "held"
+    assert read_run_lock(out)["pid"] == proc.pid, "between tasks the lock names the dags test process"
+    proc.kill()
+    proc.wait()
+    assert acquire_run_lock(out, "2024-suivant", new_attempt(), "annual", 2024)["orchestrator_run_id"] == "manual__x"
