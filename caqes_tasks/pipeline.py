@@ -35,6 +35,7 @@ attempt's record is ever overwritten by another's.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import importlib
 import json
@@ -177,13 +178,25 @@ DEFAULT_MIN_FREE_MB = 200
 
 
 def output_folders(out: Path, year: int, kind: str = "annual") -> list[Path]:
-    """Every folder a run of ``kind`` writes under ``out``."""
+    """Every folder a run of ``kind`` writes under ``out`` (the published ``<N>`` links and the
+    folders their versions are built in)."""
     folders = [out / "warehouse", out / "runs", out / "quarantine", out / "state"]
     if kind == "annual":
-        folders += [out / "feeds", out / "feeds" / str(year), out / "notices" / str(year), out / "reports" / str(year)]
+        for name in ("feeds", "notices", "reports"):
+            folders += [out / name, out / name / str(year)]
+        folders += [out / "notices" / "runs" / str(year), out / "reports" / "runs" / str(year)]
     elif kind == "report":
-        folders = [out / "state", out / "reports" / str(year)]
+        folders = [out / "state", out / "reports", out / "reports" / str(year), out / "reports" / "runs" / str(year)]
     return folders
+
+
+_ERRNO_FR = {
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "opération non permise",
+    errno.ENOSPC: "plus de place sur le périphérique",
+    errno.EDQUOT: "quota dépassé",
+}
 
 
 def _probe(folder: Path) -> str | None:
@@ -191,7 +204,7 @@ def _probe(folder: Path) -> str | None:
     try:
         fd, name = tempfile.mkstemp(prefix=".caqes-preflight-", dir=folder)
     except OSError as exc:
-        return os.strerror(exc.errno) if exc.errno else str(exc)
+        return _ERRNO_FR.get(exc.errno) or (os.strerror(exc.errno) if exc.errno else str(exc))
     os.close(fd)
     os.unlink(name)
     return None
@@ -205,7 +218,8 @@ def preflight(out: Path, year: int, kind: str = "annual", min_free_mb: float | N
     """Check, writing nothing, that every output folder of the run is writable and has room.
 
     A folder that does not exist yet is checked through its nearest existing parent (where it
-    will be created). Raises PreflightError with every problem on one line.
+    will be created), a published link through the folder that holds it. Raises PreflightError
+    with every problem on one line.
     """
     if min_free_mb is None:
         raw = os.environ.get("CAQES_MIN_FREE_MB", str(DEFAULT_MIN_FREE_MB))
@@ -218,13 +232,13 @@ def preflight(out: Path, year: int, kind: str = "annual", min_free_mb: float | N
     room: dict[int, bool] = {}
     for folder in output_folders(out, year, kind):
         existing = folder
-        while not existing.exists() and existing != existing.parent:
-            if existing.is_symlink():
-                break  # a link that leads nowhere: reported below
-            existing = existing.parent
-        if existing.is_symlink() and not existing.exists():
-            problems.append(f"{existing} est un lien vers un dossier absent")
-            continue
+        while existing != existing.parent:
+            if existing.is_symlink():  # a published link is swapped in its folder, never written through
+                existing = existing.parent
+            elif not existing.exists():
+                existing = existing.parent
+            else:
+                break
         if not existing.is_dir():
             problems.append(f"{existing} est un fichier, un dossier est attendu")
             continue

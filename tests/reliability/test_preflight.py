@@ -67,10 +67,22 @@ def test_too_little_room_is_refused_with_the_minimum(tmp_path, monkeypatch):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_published_link_is_checked_through_its_folder_not_written_through(tmp_path):
+    out = tmp_path / "out"
+    published = out / "notices" / "runs" / "2024" / "2024-abc"
+    published.mkdir(parents=True)
+    (out / "notices" / "2024").symlink_to(Path("runs") / "2024" / "2024-abc")
+    (out / "reports").mkdir()
+    (out / "reports" / "2024").symlink_to(Path("runs") / "2024" / "disparu")  # dangling: swapped anyway
+    preflight(out, 2024)
+    assert sorted(p.name for p in published.iterdir()) == []
+
+
 def test_every_output_folder_of_the_run_is_checked(tmp_path):
     out = tmp_path / "out"
     names = {str(p.relative_to(out)) for p in output_folders(out, 2024, "annual")}
     assert {"warehouse", "runs", "feeds/2024", "notices/2024", "reports/2024", "quarantine", "state"} <= names
+    assert {"notices/runs/2024", "reports/runs/2024"} <= names, "where the published versions are built"
     assert {str(p.relative_to(out)) for p in output_folders(out, 2024, "nightly")} == {
         "warehouse", "runs", "quarantine", "state"
     }
@@ -90,8 +102,8 @@ def _mount_tmpfs(folder: Path, options: str) -> None:
 @pytest.mark.parametrize(
     ("folder", "options", "expected"),
     [
-        ("notices/2024", "size=1m", "Mo libres pour"),
-        ("reports/2024", "ro,size=1m", "impossible d'écrire dans"),
+        ("notices", "size=1m", "Mo libres pour"),
+        ("reports", "ro,size=1m", "impossible d'écrire dans"),
     ],
     ids=["full", "read-only"],
 )
