@@ -18,6 +18,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DAGS_FOLDER = REPO_ROOT / "dags"
 _PROGRESS = re.compile(r"caqes stage (\w+): (start|done in [0-9.]+ s)")
+# the one line a failing task logs to say why the run fails (caqes_tasks.orchestration)
+_FAILURE = re.compile(r"caqes run failed: (.*?)(?:\s+\[[\w.]+\])?(?:\s+\w+=.*)?$")
 
 
 class DagRunFailed(RuntimeError):
@@ -89,7 +91,7 @@ def dags_test(
     log_file = log_file or home / "logs" / f"{dag_id}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     exe = Path(sys.executable).parent / "airflow"
-    state = "unknown"
+    state, reason = "unknown", ""
     with open(log_file, "w") as log, subprocess.Popen(
         [str(exe), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as proc:
@@ -101,7 +103,11 @@ def dags_test(
             s = re.search(r"DagRun Finished: .*state=(\w+)", line)
             if s:
                 state = s.group(1)
+            f = _FAILURE.search(line.rstrip())
+            if f:
+                reason = f.group(1).strip()
         code = proc.wait()
     if code != 0 or state not in ("success", "unknown"):
-        raise DagRunFailed(f"{dag_id} ended with state {state} (exit {code}); see {log_file}")
+        why = f" : {reason}" if reason else ""
+        raise DagRunFailed(f"{dag_id} : run Airflow terminé en état {state} (code {code}){why} ; journal : {log_file}")
     return state

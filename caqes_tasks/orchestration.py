@@ -5,6 +5,7 @@ Kept free of heavy imports: the DAG files import this module at parse time.
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -61,11 +62,14 @@ def context_from_airflow(context: dict, kind: str):
     ``prepare`` takes the out dir's run lock; the task's process ends here, so the lock is
     parked for the next task of the run (``caqes_tasks.pipeline``, one run per out dir).
     """
-    from caqes_tasks.pipeline import check_referentiel, park_run_lock, prepare
+    from caqes_tasks.pipeline import RunError, check_referentiel, park_run_lock, prepare
 
     params = context.get("params") or {}
     referentiel = _setting(params, "referentiel", "CAQES_REFERENTIEL")
-    ref = check_referentiel(referentiel)
+    try:
+        ref = check_referentiel(referentiel)
+    except RunError as refused:
+        raise _failing(refused) from None
     day = run_date(context)
     if params.get("year"):
         year = params["year"]
@@ -75,15 +79,18 @@ def context_from_airflow(context: dict, kind: str):
             year = min(max(year, min(ref.annees_evaluation)), max(ref.annees_evaluation))
     landing = _setting(params, "landing", "CAQES_LANDING", "data/landing")
     out = _setting(params, "out", "CAQES_OUT", "var/out")
-    ctx = prepare(
-        year=year,
-        landing=Path(landing),
-        out=Path(out),
-        referentiel=referentiel,
-        as_of=_setting(params, "as_of", "CAQES_AS_OF") or day.isoformat(),
-        orchestrator_run_id=str(context.get("run_id") or ""),
-        kind=kind,
-    )
+    try:
+        ctx = prepare(
+            year=year,
+            landing=Path(landing),
+            out=Path(out),
+            referentiel=referentiel,
+            as_of=_setting(params, "as_of", "CAQES_AS_OF") or day.isoformat(),
+            orchestrator_run_id=str(context.get("run_id") or ""),
+            kind=kind,
+        )
+    except RunError as refused:  # a run in progress, a pre-flight failure, a bad setting
+        raise _failing(refused) from None
     park_run_lock(ctx)
     return ctx
 
@@ -119,27 +126,33 @@ def dag_params(year_help: str) -> dict:
     }
 
 
+def _failing(error: Exception) -> Exception:
+    """Log the one line that says why the run fails (``airflow_local`` shows it), then raise it."""
+    logging.getLogger("caqes").error("caqes run failed: %s", " ".join(str(error).split()))
+    return error
+
+
 def finalize_run(ctx: dict, last_stage: str) -> str:
     """Write the run manifest and record with the run's outcome and release the run lock; then
     fail the task (so the DAG run is marked failed for whoever watches the scheduler) when the
     run failed, its year was blocked or every new file was quarantined. Published results are
     kept in every case: the stages that publish did not run."""
     from caqes_tasks.context import RunContext
-    from caqes_tasks.pipeline import AllQuarantined, YearBlocked, finalize, quarantined_message, stage_results
+    from caqes_tasks.pipeline import AllQuarantined, StageFailed, YearBlocked, finalize, quarantined_message, stage_results
 
     run = RunContext.from_dict(ctx)
     outcome = outcome_of(run, last_stage=last_stage)
     ingest = stage_results(run).get("ingest", {}).get("result", {})
     path = finalize(run, outcome)
     if outcome == "failed":
-        raise RuntimeError(f"run {run.run_id} en échec ; manifeste : {path}")
+        raise _failing(StageFailed(f"run {run.run_id} en échec (voir la tâche en échec) ; manifeste : {path}"))
     if outcome == "blocked":
         status = ingest.get("years", {}).get(str(run.year), {})
         reasons = "; ".join(status.get("reasons", [])) or "des fichiers en entrée ont échoué à la validation"
-        raise YearBlocked(
+        raise _failing(YearBlocked(
             f"année {run.year} bloquée : {reasons} ; fichiers en quarantaine : {run.quarantine} ; "
             f"résultats publiés conservés ; manifeste : {path}"
-        )
+        ))
     if outcome == "quarantined":
-        raise AllQuarantined(f"{quarantined_message(ingest, run.quarantine)} ; manifeste : {path}")
+        raise _failing(AllQuarantined(f"{quarantined_message(ingest, run.quarantine)} ; manifeste : {path}"))
     return str(path)

@@ -350,9 +350,10 @@ def test_bad_input_blocks_the_year_fails_the_run_and_keeps_published_results(ann
     before_marts = _marts(out / "warehouse" / "caqes.duckdb", YEAR)
     conf = {**annual_run["conf"], "landing": str(landing)}
     log = tmp_path / "blocked.log"
-    with pytest.raises(DagRunFailed, match="state failed"):
+    with pytest.raises(DagRunFailed, match="état failed") as failed:
         dags_test("caqes_annual", conf, home=root / "airflow", logical_date=AS_OF, log_file=log)
-    assert f"année {YEAR} bloquée" in log.read_text()
+    assert f"année {YEAR} bloquée" in str(failed.value), "the failure says why in one line"
+    assert "\n" not in str(failed.value)
     assert (latest.resolve(), _tree_digest(latest)) == before
     outcome_rows = {k: v for k, v in _marts(out / "warehouse" / "caqes.duckdb", YEAR).items() if k.startswith("fct_")}
     assert outcome_rows == {k: v for k, v in before_marts.items() if k.startswith("fct_")}
