@@ -1,7 +1,9 @@
 """Run a source's Great Expectations suite (GX 1.x, pandas datasource) on one delivered file.
 
 One ephemeral GX context per ingest run: each file is validated through a validation definition
-and a checkpoint whose action updates the run's Data Docs (``<run_dir>/data_docs``). The GX
+and a checkpoint, then the run's Data Docs (``<run_dir>/data_docs``) are built from an escaped
+copy of the result and made static and offline (see ``caqes_tasks.quality.data_docs``); the file
+name reaches GX only as a safe label. The GX
 result is turned into a :class:`Validation`: per failing expectation, the rule in plain words
 (``meta.regle`` of the suite), the count and a sample of failing rows (line number and values).
 GX is imported only when a file has to be validated, so a night with nothing new stays fast.
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from caqes_tasks.quality.data_docs import escaped_result, sanitize_site
 from caqes_tasks.quality.suite_builder import EXPECTATIONS_DIR
 
 SAMPLE_SIZE = 10
@@ -52,6 +55,11 @@ class Validation:
 
 def load_suite_dict(source: str, directory: Path = EXPECTATIONS_DIR) -> dict:
     return json.loads((directory / f"{source}.json").read_text(encoding="utf-8"))
+
+
+def safe_label(text: str) -> str:
+    """A name GX may put in a page or a path: letters, digits, ``_ . -`` only."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", text)
 
 
 def _text(value) -> str:
@@ -108,6 +116,7 @@ class Validator:
         self._batches: dict[str, object] = {}
         self._suites: dict[str, object] = {}
         self._count = 0
+        self._sanitized: dict[str, int] = {}
 
     @property
     def index(self) -> Path:
@@ -128,11 +137,10 @@ class Validator:
 
     def run(self, source: str, file_name: str, frame: pd.DataFrame, parameters: dict, run_name: str) -> tuple[Validation, object]:
         """Validate ``frame`` (one file of ``source``); return the summary and the raw GX result."""
-        from great_expectations.checkpoint import UpdateDataDocsAction
         from great_expectations.core.run_identifier import RunIdentifier
 
         self._count += 1
-        name = f"{self._count:03d}_{source}_{re.sub(r'[^A-Za-z0-9_.-]', '_', file_name)}"
+        name = f"{self._count:03d}_{source}_{safe_label(file_name)}"
         vd = self.context.validation_definitions.add(
             self._gx.ValidationDefinition(data=self._batch(source), suite=self._suite(source), name=name)
         )
@@ -140,17 +148,30 @@ class Validator:
             self._gx.Checkpoint(
                 name=name,
                 validation_definitions=[vd],
-                actions=[UpdateDataDocsAction(name="data_docs", site_names=["caqes"])],
+                actions=[],
                 result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_line"]},
             )
         )
         result = checkpoint.run(
             batch_parameters={"dataframe": frame},
             expectation_parameters=parameters,
-            run_id=RunIdentifier(run_name=f"{run_name} {source} {file_name}".replace("/", "_")),
+            run_id=RunIdentifier(run_name=safe_label(f"{run_name} {source} {file_name}")),
         )
+        self._update_docs(result)
         order = {e.id: i for i, e in enumerate(self._suite(source).expectations)}
         return self._summarise(source, file_name, frame, result, order), result
+
+    def _update_docs(self, result) -> None:
+        """Data Docs of this result, built from an escaped copy, then made static and offline."""
+        from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+        store = self.context.validation_results_store
+        keys = []
+        for key, suite_result in result.run_results.items():
+            store.set(key, escaped_result(suite_result))
+            keys += [key, ExpectationSuiteIdentifier(name=suite_result.suite_name)]
+        self.context.build_data_docs(site_names=["caqes"], resource_identifiers=keys)
+        sanitize_site(self.data_docs_dir, self._sanitized)
 
     def _summarise(self, source: str, file_name: str, frame: pd.DataFrame, result, order: dict) -> Validation:
         by_line = {int(line): pos for pos, line in enumerate(frame["_line"])} if "_line" in frame.columns else {}
