@@ -1,7 +1,7 @@
 """The run manifest: ``ctx.run_dir/manifest.json``, one per run (data-contract, Outputs).
 
 It records what a run read (inputs and their SHA-256, the référentiel's path, version and
-SHA-256), with what code (package versions), what each stage produced (row counts, outputs),
+SHA-256; see :func:`run_inputs`), with what code (package versions), what each stage produced (row counts, outputs),
 how long each stage took, the validation outcome and the run's outcome. Keys are sorted and no
 field depends on the machine's clock except the timings given by the caller.
 """
@@ -41,11 +41,46 @@ def referentiel_entry(path: Path) -> dict:
     return {"path": str(ref.path), "campagne": ref.campagne, "version": ref.version, "sha256": ref.sha256}
 
 
+def ingest_result(ctx: RunContext) -> dict | None:
+    """The ingest stage's result kept for this run (``run_dir/stages/ingest.json``), if any."""
+    path = ctx.run_dir / "stages" / "ingest.json"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        return None
+    result = record.get("result") if isinstance(record, dict) else None
+    return result if isinstance(result, dict) else None
+
+
+def run_inputs(ctx: RunContext, ingest: dict | None = None) -> dict:
+    """What the run's results rest on, and the files of the landing zone they do not rest on.
+
+    ``accepted``: ``{key: sha256}`` of the inputs ingest accepted (landing files whose rows the
+    warehouse holds, ``sources.yml``, ``referentiel/<file>``). ``rejected``: ``{key: {sha256,
+    status, reason}}`` (quarantined, waiting, refused); ``ignored``: ``[{file, kind, reason}]``
+    (unknown source folder, file at the landing root, late file, …). Both are listed apart,
+    never as inputs. ``validated`` is False when the run has no ingest result (ingest did not
+    complete, or a stage called on its own): ``accepted`` is then the set prepared for the run.
+    ``ingest`` defaults to the result kept under the run folder.
+    """
+    if ingest is None:
+        ingest = ingest_result(ctx)
+    if ingest and isinstance(ingest.get("accepted_inputs"), dict):
+        return {
+            "accepted": dict(sorted(ingest["accepted_inputs"].items())),
+            "validated": True,
+            "rejected": dict(sorted((ingest.get("rejected_inputs") or {}).items())),
+            "ignored": sorted((dict(i) for i in ingest.get("ignored") or []), key=lambda i: (str(i.get("file")), str(i.get("kind")))),
+        }
+    return {"accepted": dict(sorted(ctx.input_hashes.items())), "validated": False, "rejected": {}, "ignored": []}
+
+
 def build_run_manifest(
     ctx: RunContext, stages: dict[str, dict], timings: dict[str, float], outcome: str
 ) -> dict:
     """The manifest as a JSON-ready dict (see module docstring)."""
     ingest = stages.get("ingest") or {}
+    inputs = run_inputs(ctx, ingest)
     return {
         "manifest_version": MANIFEST_VERSION,
         "run_id": ctx.run_id,
@@ -53,7 +88,8 @@ def build_run_manifest(
         "annee": ctx.year,
         "as_of": ctx.as_of,
         "outcome": outcome,
-        "inputs": {"landing": str(ctx.landing), "hashes": dict(sorted(ctx.input_hashes.items()))},
+        "inputs": {"landing": str(ctx.landing), "hashes": inputs["accepted"], "validated": inputs["validated"]},
+        "excluded_inputs": {"rejected": inputs["rejected"], "ignored": inputs["ignored"]},
         "referentiel": referentiel_entry(ctx.referentiel),
         "packages": package_versions(),
         "rows": {name: (s or {}).get("rows") for name, s in stages.items()},

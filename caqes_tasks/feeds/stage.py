@@ -6,7 +6,8 @@ Output (``ctx.feeds`` is ``OUT/feeds/<annee>``)::
     OUT/feeds/<annee>/latest -> runs/<run_id>
     OUT/feeds/caqes_bi.duckdb                       views for BI tools (see caqes_tasks.feeds.bi)
 
-The manifest holds no timestamp: the same run id on the same marts gives the same bytes.
+The manifest lists the inputs the run accepted (``input_hashes``) and, apart, the files of the
+landing zone refused or ignored (``excluded_inputs``). It holds no timestamp: the same run id on the same marts gives the same bytes.
 A run folder is built aside and switched in by one symlink swap; the staging folders of
 killed runs are removed by the next publish (``caqes_tasks.feeds.publish``).
 """
@@ -23,6 +24,7 @@ import pyarrow.parquet as pq
 from caqes_tasks.context import RunContext, compute_run_id
 from caqes_tasks.feeds.bi import build_bi_database
 from caqes_tasks.feeds.excel_csv import write_excel_csv
+from caqes_tasks.feeds.manifest import run_inputs
 from caqes_tasks.feeds.marts import existing_marts, mart_columns, read_mart
 from caqes_tasks.feeds.publish import LATEST, publish_run
 from caqes_tasks.referentiel import load_referentiel
@@ -35,14 +37,17 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def feeds_manifest(ctx: RunContext, run_id: str, marts: dict[str, dict]) -> dict:
-    """The feeds manifest (JSON-ready): schema version, run, inputs, référentiel, marts."""
+def feeds_manifest(ctx: RunContext, run_id: str, marts: dict[str, dict], inputs: dict | None = None) -> dict:
+    """The feeds manifest (JSON-ready): schema version, run, accepted inputs, refused or ignored
+    files, référentiel, marts. ``inputs`` as :func:`caqes_tasks.feeds.manifest.run_inputs` gives."""
     ref = load_referentiel(ctx.referentiel)
+    inputs = inputs or run_inputs(ctx)
     return {
         "schema_version": FEEDS_SCHEMA_VERSION,
         "annee": ctx.year,
         "run_id": run_id,
-        "input_hashes": dict(sorted(ctx.input_hashes.items())),
+        "input_hashes": inputs["accepted"],
+        "excluded_inputs": {"rejected": inputs["rejected"], "ignored": inputs["ignored"]},
         "referentiel": {"campagne": ref.campagne, "version": ref.version, "sha256": ref.sha256},
         "marts": marts,
     }
@@ -55,6 +60,7 @@ def _write_json(path: Path, data: dict) -> None:
 def feeds_stage(ctx: RunContext) -> dict:
     """Publish every existing mart of year ``ctx.year`` to ``ctx.feeds`` (see module docstring)."""
     run_id = ctx.run_id or compute_run_id(ctx.year, ctx.input_hashes, ctx.as_of)
+    inputs = run_inputs(ctx)
     with connect(ctx.warehouse, read_only=True) as con:
         tables: dict[str, tuple[pa.Table, list[tuple[str, str]]]] = {
             m: (read_mart(con, m, ctx.year), mart_columns(con, m)) for m in existing_marts(con)
@@ -74,7 +80,7 @@ def feeds_stage(ctx: RunContext) -> dict:
                     "csv": {"name": csv.name, "sha256": _sha256(csv)},
                 },
             }
-        _write_json(folder / "manifest.json", feeds_manifest(ctx, run_id, described))
+        _write_json(folder / "manifest.json", feeds_manifest(ctx, run_id, described, inputs))
 
     published = publish_run(ctx.feeds, run_id, build)
     bi = build_bi_database(ctx.feeds.parent)

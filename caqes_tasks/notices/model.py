@@ -60,11 +60,21 @@ class Libelles:
         )
 
 
+STATUTS_EXCLUS = {"quarantined": "en quarantaine", "waiting": "en attente", "refused": "refusé"}
+MOTIF_MAX = 240  # characters of a rejection reason shown in the annex
+
+
 @dataclass(frozen=True)
 class RunInfo:
+    """The run a notice cites: its id, date and the inputs its results rest on (``input_hashes``:
+    the accepted inputs only); ``rejected`` (``{key: {sha256, status, reason}}``) and ``ignored``
+    (``[{file, kind, reason}]``) are the landing's files it did not use, listed apart."""
+
     run_id: str
     input_hashes: dict[str, str]
     as_of: date
+    rejected: dict[str, dict] = field(default_factory=dict)
+    ignored: tuple[dict, ...] = ()
 
     @property
     def empreinte(self) -> str:
@@ -75,6 +85,24 @@ class RunInfo:
     @property
     def hashes(self) -> list[tuple[str, str]]:
         return sorted(self.input_hashes.items())
+
+    @property
+    def excluded(self) -> list[dict]:
+        """Refused or ignored files, sorted: ``{fichier, sha256 (or None), motif}``."""
+        rows = []
+        for key, r in sorted(self.rejected.items()):
+            statut = STATUTS_EXCLUS.get(r.get("status") or "", r.get("status") or "refusé")
+            rows.append({"fichier": key, "sha256": r.get("sha256"), "motif": _motif(statut, r.get("reason"))})
+        for i in sorted(self.ignored, key=lambda i: str(i.get("file"))):
+            rows.append({"fichier": i.get("file"), "sha256": None, "motif": _motif("ignoré", i.get("reason"))})
+        return rows
+
+
+def _motif(statut: str, reason: str | None) -> str:
+    text = " ".join(str(reason or "").split())
+    if len(text) > MOTIF_MAX:
+        text = text[: MOTIF_MAX - 1].rstrip() + "…"
+    return f"{statut} : {text}" if text else statut
 
 
 def cap(base: Decimal | None, rate: Decimal) -> Decimal | None:

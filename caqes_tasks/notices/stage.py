@@ -5,6 +5,8 @@ fct_evaluation, fct_score and dim_etablissement for ``ctx.year``; publishes
 ``ctx.notices/<finess_ej>/<kind>.html`` and ``.pdf`` for kind in notification_prealable,
 decision_sanction, notification_interessement, plus ``retenues.html`` / ``retenues.csv``
 (what was withheld and why) and ``manifest.json``. The same run writes the same bytes.
+A notice's annex lists the inputs the run accepted (``caqes_tasks.feeds.manifest.run_inputs``)
+with their SHA-256, and apart the files of the landing zone refused or ignored.
 
 A notice issued by an earlier run is never drawn again: it is kept byte for byte, and a
 décision cites the date and reference of the notification préalable it follows
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from caqes_tasks.context import RunContext
+from caqes_tasks.feeds.manifest import run_inputs
 from caqes_tasks.notices import vocabulary as v
 from caqes_tasks.notices.data import YearData, read_year
 from caqes_tasks.notices.model import Libelles, RunInfo, interessement_context, sanction_context
@@ -180,7 +183,9 @@ def retenues_files(data: YearData, sel: Selection, run: RunInfo) -> dict[str, by
 
 def notices_stage(ctx: RunContext) -> dict:
     """Publish every notice of ``ctx.year``; return counts per kind and the paths published."""
-    run = RunInfo(run_id=ctx.run_id or "pending", input_hashes=dict(ctx.input_hashes), as_of=ctx.as_of_date)
+    inputs = run_inputs(ctx)  # accepted inputs; refused or ignored files apart
+    run = RunInfo(run_id=ctx.run_id or "pending", input_hashes=inputs["accepted"], as_of=ctx.as_of_date,
+                  rejected=inputs["rejected"], ignored=tuple(inputs["ignored"]))  # fmt: skip
     current, register = open_year(ctx.notices)  # before any work: an altered issued notice stops here
     lib = _libelles(ctx)
     with connect(ctx.warehouse, read_only=True) as con:

@@ -28,7 +28,8 @@ def test_run_manifest_content(ctx):
     assert path == ctx.run_dir / "manifest.json"
     m = json.loads(path.read_text(encoding="utf-8"))
     assert m["run_id"] == ctx.run_id and m["annee"] == 2023 and m["outcome"] == "success"
-    assert m["inputs"]["hashes"] == ctx.input_hashes
+    assert m["inputs"]["hashes"] == ctx.input_hashes and m["inputs"]["validated"] is False  # no ingest result
+    assert m["excluded_inputs"] == {"rejected": {}, "ignored": []}
     assert m["referentiel"]["path"] == str(ctx.referentiel)
     assert m["referentiel"]["sha256"] == hashlib.sha256(ctx.referentiel.read_bytes()).hexdigest()
     assert m["referentiel"]["version"] == load_referentiel(ctx.referentiel).version
