@@ -1,6 +1,6 @@
-"""Fault injection on the publishing stages: one real annual run of the small demo (15 April),
-then each test copies its out dir, starts a later run's stage (1 July) in a subprocess, kills
-it with SIGKILL mid-way, checks what is published, reruns and compares with a clean run."""
+"""Fault injection on the run's stages: one real annual run of the small demo (15 April), then
+each test copies its out dir, starts a later run's stage (1 July) in a subprocess, kills it with
+SIGKILL mid-way, checks what is published, reruns and compares with a clean run."""
 
 from __future__ import annotations
 
