@@ -99,8 +99,9 @@ def new_staging_folder(versions: Path, name: str) -> Path:
 
 
 # -- durable, comparable trees ---------------------------------------------------------------
-def fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
+def fsync_path(path: Path | str) -> None:
+    """fsync one file or one folder (a folder's fsync makes the renames inside it durable)."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -112,14 +113,9 @@ def fsync_tree(folder: Path) -> None:
     for root, dirs, files in os.walk(folder, topdown=False):
         for name in files:
             path = os.path.join(root, name)
-            if os.path.islink(path):
-                continue
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        fsync_dir(Path(root))
+            if not os.path.islink(path):
+                fsync_path(path)
+        fsync_path(root)
 
 
 def _files(folder: Path) -> list[str]:
@@ -154,7 +150,7 @@ def _place(tmp: Path, target: Path) -> tuple[Path, bool]:
         if target.exists():
             return _place(tmp, target)
         raise
-    fsync_dir(target.parent)
+    fsync_path(target.parent)
     return target, True
 
 
@@ -173,7 +169,7 @@ def swap_link(link: Path, folder: Path) -> bool:
     except BaseException:
         tmp_link.unlink(missing_ok=True)
         raise
-    fsync_dir(link.parent)
+    fsync_path(link.parent)
     return True
 
 
@@ -201,7 +197,7 @@ def retire_legacy_folder(link: Path, versions: Path, name: str) -> Path | None:
         target = versions / f"{name}-{n}"
     os.rename(link, target)
     swap_link(link, target)
-    fsync_dir(versions)
+    fsync_path(versions)
     return target
 
 

@@ -197,14 +197,6 @@ def checkpoint(database: Path) -> None:
         con.close()
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 @contextmanager
 def build_copy(warehouse: Path) -> Iterator[Path]:
     """A copy of ``warehouse`` to build into (the caller holds the writer lock). Leftover build
@@ -226,14 +218,14 @@ def build_copy(warehouse: Path) -> Iterator[Path]:
 
 def swap_in(copy: Path, warehouse: Path) -> None:
     """Replace the live ``warehouse`` by the built ``copy`` in one rename (writer lock held)."""
-    from caqes_tasks.feeds.publish import fsync_dir
+    from caqes_tasks.feeds.publish import fsync_path
 
     checkpoint(copy)  # dbt closed it: normally nothing to fold
     if _wal(copy).exists() or _wal(warehouse).exists():
         raise TransformError(f"journal DuckDB inattendu à côté de {copy} ou de {warehouse} : entrepôt non remplacé")
-    _fsync(copy)
+    fsync_path(copy)
     os.replace(copy, warehouse)
-    fsync_dir(warehouse.parent)
+    fsync_path(warehouse.parent)
 
 
 def transform_stage(ctx: RunContext, select: str | None = None) -> dict:
