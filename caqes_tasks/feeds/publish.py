@@ -173,11 +173,6 @@ def swap_link(link: Path, folder: Path) -> bool:
     return True
 
 
-def swap_latest(feeds_dir: Path, run_folder: Path) -> bool:
-    """Point ``feeds_dir/latest`` at ``run_folder`` atomically; False when it already did."""
-    return swap_link(feeds_dir / LATEST, run_folder)
-
-
 def retire_legacy_folder(link: Path, versions: Path, name: str) -> Path | None:
     """Turn ``link``, when it is still a real folder (layout of an earlier version), into a kept
     version: moved to ``versions/<name>`` (suffixed if taken) and ``link`` pointed at it.

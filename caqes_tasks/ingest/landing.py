@@ -225,11 +225,6 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def delivered_files(landing: Path) -> list[tuple[str, Path]]:
-    """``(source, path)`` of every delivered input, sorted (see :func:`survey_landing`)."""
-    return [(source_of(key), path) for key, path in survey_landing(landing).files.items()]
-
-
 def scan_landing(landing: Path, survey: Survey | None = None) -> dict[str, str]:
     """The run's hashed inputs: ``"<source>/<file>"`` -> SHA-256 of every delivered file, and
     ``"sources.yml"`` -> its SHA-256 when present (checked: a malformed one raises LandingError)."""

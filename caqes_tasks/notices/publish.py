@@ -200,14 +200,6 @@ def write_file(path: Path, content: bytes) -> None:
         raise
 
 
-def write_atomic(path: Path, content: bytes) -> bool:
-    """``write_file`` unless ``path`` already holds ``content``; False when unchanged."""
-    if path.is_file() and path.read_bytes() == content:
-        return False
-    write_file(path, content)
-    return True
-
-
 def _carry(src: Path, dst: Path, entry: dict) -> None:
     """Put the issued file ``src`` (already verified) at ``dst``: a hard link, else a checked copy."""
     dst.parent.mkdir(parents=True, exist_ok=True)

@@ -220,11 +220,6 @@ def plafonds_exacts(enveloppe: int, poids_ej: Mapping[str, Exact]) -> dict[str, 
     return {k: enveloppe * v / total for k, v in w.items()}
 
 
-def plafonds_theme(enveloppe: int, poids_ej: Mapping[str, Exact]) -> dict[str, int]:
-    """Shown ceilings: the exact ceilings split to the cent by largest remainder (sum = envelope)."""
-    return largest_remainder(plafonds_exacts(enveloppe, poids_ej), enveloppe)
-
-
 def montant_exact(plafond: Exact, score: Decimal | None) -> Fraction:
     """Amount proportional to attainment: exact ceiling x theme_score / 100 (§6 step 3).
 

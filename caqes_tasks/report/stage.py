@@ -11,21 +11,13 @@ pair or the new one, never one of each). Every figure is read from the marts of 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from caqes_tasks.context import RunContext
 from caqes_tasks.referentiel import load_referentiel
 from caqes_tasks.report.data import load_campaign
-from caqes_tasks.report.publish import publish_report, report_names
+from caqes_tasks.report.publish import publish_report
 from caqes_tasks.report.render import render_html
 from caqes_tasks.warehouse import connect
-
-
-def report_paths(ctx: RunContext) -> tuple[Path, Path]:
-    """The paths readers use (through the ``ctx.reports/<annee>`` link)."""
-    folder = ctx.reports / str(ctx.year)
-    html_name, pdf_name = report_names(ctx.year)
-    return folder / html_name, folder / pdf_name
 
 
 def report_stage(ctx: RunContext, pdf_engine: str | None = None) -> dict:

@@ -167,20 +167,6 @@ class Perimeter:
         return out
 
 
-def signed_in_force(landing: Path, volet: str, annee: int) -> set[str]:
-    contrats = read_source(landing, "contrats")
-    fin = date(annee, 12, 31)
-    out = set()
-    for c in contrats.itertuples(index=False):
-        if c.volet != volet or c.statut != "signe":
-            continue
-        effet = date(*reversed([int(x) for x in c.date_effet.split("/")]))
-        end = date(*reversed([int(x) for x in c.date_fin.split("/")]))
-        if effet <= fin <= end:
-            out.add(c.finess_ej)
-    return out
-
-
 def attainment(ref: Referentiel, code: str, r: Decimal, a: Decimal) -> Decimal:
     """docs/rules.md §5 for a lower-is-better national indicator."""
     ind = ref.by_code[code]
