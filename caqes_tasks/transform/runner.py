@@ -228,44 +228,115 @@ def swap_in(copy: Path, warehouse: Path) -> None:
     fsync_path(warehouse.parent)
 
 
+def _last_build(warehouse: Path) -> dict | None:
+    """The live warehouse's last dbt build (``meta.dbt_builds``), or None."""
+    import duckdb
+
+    if not warehouse.exists():
+        return None
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        row = con.execute(
+            "SELECT fingerprint, selection, run_id, docs_dir, summary FROM meta.dbt_builds "
+            "ORDER BY built_at DESC LIMIT 1"
+        ).fetchone()
+    except duckdb.CatalogException:
+        return None
+    finally:
+        con.close()
+    if row is None:
+        return None
+    return dict(zip(("fingerprint", "selection", "run_id", "docs_dir", "summary"), row))
+
+
+def _record_build(copy: Path, fingerprint: str, select: str | None, ctx: RunContext, docs_dir: Path,
+                  summary: dict) -> None:
+    """Record the build in the copy itself: the record switches with the marts it describes."""
+    import duckdb
+
+    from caqes_tasks.warehouse.schema import META_TABLES
+
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+        con.execute(f"CREATE TABLE IF NOT EXISTS meta.dbt_builds ({META_TABLES['dbt_builds']})")
+        con.execute(
+            "INSERT INTO meta.dbt_builds VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?)",
+            [fingerprint, select or "", ctx.run_id, str(docs_dir), json.dumps(summary, sort_keys=True)],
+        )
+    finally:
+        con.close()
+
+
+def _reuse_docs(previous: str | None, work_dir: Path) -> None:
+    """Copy the reused build's dbt docs and results into this run's folder (kept per run)."""
+    if not previous or not Path(previous).is_dir() or Path(previous) == work_dir / "target":
+        return
+    target = work_dir / "target"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("index.html", "manifest.json", "catalog.json", "run_results.json"):
+        src = Path(previous) / name
+        if src.is_file():
+            shutil.copyfile(src, target / name)
+
+
 def transform_stage(ctx: RunContext, select: str | None = None) -> dict:
     """Build the dbt project on the run's warehouse (models, unit tests, data tests), then the docs.
 
     ``select``: a name of SELECTIONS (``"indicators"``: indicators and targeting only) or a dbt
-    selection;
-    ``None`` builds everything. Raises ``TransformError`` naming the failing nodes.
+    selection; ``None`` builds everything. Raises ``TransformError`` naming the failing nodes.
+    When the live warehouse already holds marts built from the same inputs (same project, raw
+    content, line files and invocation: :mod:`caqes_tasks.transform.fingerprint`) by a full
+    build or one of the same selection, nothing is rebuilt: the stage says which run built them.
     Returns rows per mart, test counts and outputs (docs index.html, dbt run results).
     """
+    from caqes_tasks.transform.fingerprint import build_fingerprint
     from caqes_tasks.warehouse import writer_lock
 
     work_dir = ctx.run_dir / "dbt"
     work_dir.mkdir(parents=True, exist_ok=True)
     lines_dir = Path(ctx.landing) / "phev_lines"
-    dbt_vars = {
-        "year": ctx.year,
-        "phev_lines_path": str(lines_dir.resolve()) if lines_dir.is_dir() else "",
-    }
+    dbt_vars = {"phev_lines_path": str(lines_dir.resolve()) if lines_dir.is_dir() else ""}
     select = SELECTIONS.get(select, select)
+    reused = None
     with writer_lock(ctx.warehouse):
         with build_copy(ctx.warehouse) as copy:
-            env = {"CAQES_WAREHOUSE": str(copy)}
-            build = run_dbt(["build"], work_dir=work_dir, dbt_vars=dbt_vars, env=env, select=select)
-            summary = _raise_if_failed("build", build)
-            docs = run_dbt(["docs", "generate"], work_dir=work_dir, dbt_vars=dbt_vars, env=env)
-            _raise_if_failed("docs generate", docs)
-            swap_in(copy, ctx.warehouse)
+            import duckdb
+
+            con = duckdb.connect(str(copy), read_only=True) if copy.exists() else duckdb.connect()
+            try:
+                fingerprint = build_fingerprint(con, project_dir=DBT_PROJECT_DIR, target="duckdb",
+                                                dbt_vars=dbt_vars, lines_dir=lines_dir)
+            finally:
+                con.close()
+            last = _last_build(ctx.warehouse)
+            if last and last["fingerprint"] == fingerprint and last["selection"] in ("", select or ""):
+                reused = last
+            else:
+                env = {"CAQES_WAREHOUSE": str(copy)}
+                build = run_dbt(["build"], work_dir=work_dir, dbt_vars=dbt_vars, env=env, select=select)
+                summary = _raise_if_failed("build", build)
+                docs = run_dbt(["docs", "generate"], work_dir=work_dir, dbt_vars=dbt_vars, env=env)
+                _raise_if_failed("docs generate", docs)
+                _record_build(copy, fingerprint, select, ctx, work_dir / "target", summary)
+                swap_in(copy, ctx.warehouse)
         rows = count_mart_rows(ctx.warehouse)
+    if reused:
+        summary = json.loads(reused["summary"] or "{}")
+        _reuse_docs(reused["docs_dir"], work_dir)
     return {
         "stage": "transform",
         "select": select,
         "rows": rows,
         "tests": {
-            "passed": summary["tests_passed"],
-            "failed": summary["tests_failed"],
-            "warned": summary["tests_warned"],
+            "passed": summary.get("tests_passed", 0),
+            "failed": summary.get("tests_failed", 0),
+            "warned": summary.get("tests_warned", 0),
         },
-        "models_built": summary["models_ok"],
-        "skipped": summary["skipped"],
+        "models_built": 0 if reused else summary.get("models_ok", 0),
+        "skipped": summary.get("skipped", 0),
+        "reused_build": reused["run_id"] if reused else None,
+        "fingerprint": fingerprint,
         "outputs": {
             "docs": str(work_dir / "target" / "index.html"),
             "run_results": str(work_dir / "target" / "run_results.json"),

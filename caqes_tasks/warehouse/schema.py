@@ -95,6 +95,10 @@ META_TABLES: dict[str, str] = {
     # Per run and evaluation year: may downstream stages compute it? (written by ingest)
     "year_status": """run_id VARCHAR NOT NULL, annee INTEGER NOT NULL, status VARCHAR NOT NULL,
         reasons VARCHAR, recorded_at TIMESTAMP NOT NULL""",
+    # dbt builds (caqes_tasks.transform): the digest of each build's inputs, written in the
+    # built copy so that it switches with the marts; an unchanged digest skips the build.
+    "dbt_builds": """fingerprint VARCHAR NOT NULL, selection VARCHAR NOT NULL, run_id VARCHAR NOT NULL,
+        built_at TIMESTAMP NOT NULL, docs_dir VARCHAR, summary VARCHAR""",
     "runs": """run_id VARCHAR NOT NULL, annee INTEGER NOT NULL, orchestrator_run_id VARCHAR,
         started_at TIMESTAMP, finished_at TIMESTAMP, status VARCHAR, manifest VARCHAR""",
     # Contradictory procedure per EJ and year (caqes_tasks.outcomes.procedure): append-only
