@@ -21,7 +21,14 @@ def test_constants_are_the_legal_numbers():
 
 
 def test_campaign_referentiel_passes():
-    legal.check_referentiel(load_referentiel())
+    ref = load_referentiel()
+    assert legal.check_referentiel(ref) is None  # raises LegalLimitError on any breach
+    # what the check accepted is the campaign's actual parameters, inside the legal limits
+    assert Decimal(0) < ref.non_atteinte_taux <= legal.PLAFOND_NON_ATTEINTE_VOLET
+    assert (ref.delai_recours_mois, ref.recours) == (legal.DELAI_RECOURS_MOIS, legal.JURIDICTION_RECOURS)
+    assert ref.delai_observations_jours >= 1
+    parts = [i.part_nationale for i in ref.indicateurs if i.part_nationale is not None]
+    assert parts and all(Decimal(0) <= p <= Decimal(1) for p in parts)
 
 
 def _variant(tmp_path, mutate):
