@@ -227,7 +227,7 @@ def demo(
     time as of 1 July N+1, after the observation deadline, to issue the décisions.
     """
     from caqes_tasks.airflow_local import DagRunFailed, dags_test
-    from caqes_tasks.demo import generate_demo
+    from caqes_demo import generate_demo
     from caqes_tasks.pipeline import RunError, prepare, run_annual
 
     out = out.resolve()

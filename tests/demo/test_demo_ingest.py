@@ -1,7 +1,7 @@
 """The small demo goes through the real ingestion: every CSV file loaded (none quarantined),
 the Parquet lines recorded, and the new sources' rows in their raw tables."""
 
-from caqes_tasks.demo import SOURCES
+from caqes_demo import SOURCES
 from caqes_tasks.pipeline import prepare, run_stage
 from caqes_tasks.warehouse import connect
 

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import yaml
 
-from caqes_tasks.demo import SOURCES
+from caqes_demo import SOURCES
 from caqes_tasks.referentiel import load_referentiel
 from demo_checks import dec, read_source
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from caqes_tasks.demo.action_plans import engagements_du_theme
-from caqes_tasks.demo.register import Registre
+from caqes_demo.action_plans import engagements_du_theme
+from caqes_demo.register import Registre
 from caqes_tasks.referentiel import Referentiel
 
 

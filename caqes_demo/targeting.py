@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from caqes_tasks.demo.measures import Mesures, valeur_nationale
+from caqes_demo.measures import Mesures, valeur_nationale
 from caqes_tasks.referentiel import Indicateur, Referentiel
 
 

@@ -18,15 +18,15 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from caqes_tasks.demo import campaign
-from caqes_tasks.demo.csv_files import ddmmyyyy, money, number, write_csv
-from caqes_tasks.demo.finess_extract import write_extract
-from caqes_tasks.demo.measures import ANNEES_DONNEES, Mesures, generate_mesures
-from caqes_tasks.demo.perimetre import Perimetre, avenants as generate_avenants
-from caqes_tasks.demo.phev_lines import write_lines_from_amounts
-from caqes_tasks.demo.procedure import generate_procedure
-from caqes_tasks.demo.register import ANNEES_REGISTRE, Registre, build_registre
-from caqes_tasks.demo.targeting import ciblage
+from caqes_demo import campaign
+from caqes_demo.csv_files import ddmmyyyy, money, number, write_csv
+from caqes_demo.finess_extract import write_extract
+from caqes_demo.measures import ANNEES_DONNEES, Mesures, generate_mesures
+from caqes_demo.perimetre import Perimetre, avenants as generate_avenants
+from caqes_demo.phev_lines import write_lines_from_amounts
+from caqes_demo.procedure import generate_procedure
+from caqes_demo.register import ANNEES_REGISTRE, Registre, build_registre
+from caqes_demo.targeting import ciblage
 from caqes_tasks.referentiel import Referentiel, load_referentiel
 
 SIZES = ("small", "region")

@@ -7,7 +7,7 @@ observations); ``generate_phev_lines`` writes line-level prescriptions as partit
 (volumes for benchmarks).
 """
 
-from caqes_tasks.demo.generator import SIZES, SOURCES, generate_demo
-from caqes_tasks.demo.phev_lines import generate_phev_lines
+from caqes_demo.generator import SIZES, SOURCES, generate_demo
+from caqes_demo.phev_lines import generate_phev_lines
 
 __all__ = ["SIZES", "SOURCES", "generate_demo", "generate_phev_lines"]

@@ -14,9 +14,9 @@ import random
 from datetime import date
 from pathlib import Path
 
-from caqes_tasks.demo import categories as cat
-from caqes_tasks.demo.places import DEPARTEMENTS, lambert93
-from caqes_tasks.demo.register import Etablissement, Registre
+from caqes_demo import categories as cat
+from caqes_demo.places import DEPARTEMENTS, lambert93
+from caqes_demo.register import Etablissement, Registre
 
 STRUCTUREET_FIELDS = (
     "nofinesset", "nofinessej", "rs", "rslongue", "complrs", "compldistrib", "numvoie", "typvoie", "voie",

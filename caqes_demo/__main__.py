@@ -1,4 +1,4 @@
-"""``python -m caqes_tasks.demo LANDING_DIR [--size small|region] [--seed N]``"""
+"""``python -m caqes_demo LANDING_DIR [--size small|region] [--seed N]``"""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from caqes_tasks.demo.generator import SIZES, generate_demo
+from caqes_demo.generator import SIZES, generate_demo
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m caqes_tasks.demo",
+        prog="python -m caqes_demo",
         description="Write a demo landing folder (every CAQES source) that follows the data contract.",
     )
     parser.add_argument("landing", type=Path, help="landing folder to write (created if missing)")

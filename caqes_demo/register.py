@@ -11,10 +11,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from caqes_tasks.demo import categories as cat
-from caqes_tasks.demo import names
-from caqes_tasks.demo.places import COMMUNES, DEPARTEMENTS, POIDS_DEPARTEMENT, Commune, communes_of
-from caqes_tasks.demo.public_entities import ENTITES
+from caqes_demo import categories as cat
+from caqes_demo import names
+from caqes_demo.places import COMMUNES, DEPARTEMENTS, POIDS_DEPARTEMENT, Commune, communes_of
+from caqes_demo.public_entities import ENTITES
 from caqes_tasks.finess.numbers import luhn_key
 
 ANNEES_REGISTRE = (2020, 2021, 2022, 2023, 2024)

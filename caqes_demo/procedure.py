@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from caqes_tasks.demo.campaign import Contrat, Observation, chemins_refus
-from caqes_tasks.demo.measures import Mesures, euros
+from caqes_demo.campaign import Contrat, Observation, chemins_refus
+from caqes_demo.measures import Mesures, euros
 from caqes_tasks.referentiel import Referentiel
 
 NOTIFICATION_PREALABLE = "notification_prealable"

@@ -16,9 +16,9 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from caqes_tasks.demo.campaign import Contrat
-from caqes_tasks.demo.measures import Mesures
-from caqes_tasks.demo.register import Registre
+from caqes_demo.campaign import Contrat
+from caqes_demo.measures import Mesures
+from caqes_demo.register import Registre
 from caqes_tasks.referentiel import Referentiel
 
 ACTIONS = ("ajout", "retrait", "resiliation")
