@@ -1,16 +1,19 @@
-"""Demo-region generator: a complete landing folder that follows the data contract.
+"""Demo generator: a complete landing folder that follows the data contract.
 
-``generate_demo(landing, size="region" | "small", seed=2022)`` writes one folder per source
-and ``sources.yml``; the same seed gives byte-identical files (one ``random.Random(seed)``, no
-clock). "region" is sized like Nouvelle-Aquitaine (~300 ETs, ~200 EJs, 12 départements);
-"small" (~12 EJs, ~20 ETs, 3 départements) still exercises every path of the campaign:
+``generate_demo(landing, size="small" | "region" | "france", seed=2022)`` writes one folder per
+source and ``sources.yml``; the same seed gives byte-identical files (one ``random.Random(seed)``,
+no clock). "region" is sized like Nouvelle-Aquitaine (~300 ETs, ~200 EJs, 12 départements);
+"france" like the whole country (18 regions, 101 départements with Corsica and overseas, ~4,500
+ETs under ~2,900 EJs, no line-level PHEV unless asked: ``phev_lines=N``); "small" (~12 EJs, ~20
+ETs, 3 départements) still exercises every path of the campaign:
 targeted and non-targeted ETs; signed / refused / pending contracts, each dated by its
 proposal (refused twice, refused then signed on a new proposal, refused once); a perimeter
 fixed at signature and changed by avenants (ajout, retrait, résiliation); full, partial and
 zero attainment, values missing for year N (not evaluable); line-level PHEV for the first
 year's period, missing for a few ETs (prorated); modulations; action-plan items, some outside
 the contract; and the procedure: receipts (missing, late), CPAM avis (each sens, some absent),
-the DG ARS's decisions (each choice) and observations.
+the DG ARS's decisions (each choice) and observations. Every size also writes the optional
+FINESS legal-entity extracts (``finess_ej``) and the EJs' self-assessments (``autoevaluations``).
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from caqes_demo import campaign
+from caqes_demo import campaign, finess_ej_extract
+from caqes_demo.autoevaluations import autoevaluations
 from caqes_demo.csv_files import ddmmyyyy, money, number, write_csv
 from caqes_demo.finess_extract import write_extract
+from caqes_demo.france_places import DEPARTEMENTS as DEPARTEMENTS_FRANCE
 from caqes_demo.measures import ANNEES_DONNEES, Mesures, generate_mesures
 from caqes_demo.perimetre import Perimetre, avenants as generate_avenants
 from caqes_demo.phev_lines import write_lines_from_amounts, write_lines_volume
@@ -31,7 +36,10 @@ from caqes_tasks.referentiel import Referentiel, load_referentiel
 
 SIZES = ("small", "region", "france")
 SOURCES = ("finess", "phev", "phev_lines", "regional", "engagements", "contrats", "avenants", "produits_am",
-           "enveloppes", "modulations", "notifications", "avis_cpam", "decisions_dg", "observations")
+           "enveloppes", "modulations", "notifications", "avis_cpam", "decisions_dg", "observations", "finess_ej",
+           "autoevaluations")
+# sources of the demo that the data contract marks optional: a landing without them is complete
+OPTIONAL_SOURCES = ("phev_lines", "finess_ej", "autoevaluations")
 ANNEES_LIGNES = (2021, 2022)  # phev_lines: the first year's period and the same dates a year earlier
 ANNEES_LIGNES_VOLUME = (2021, 2022, 2023, 2024)  # --phev-lines N: every year from the first reference year on
 PART_SANS_LIGNES = {"region": 0.15, "small": 0.10, "france": 0.15}  # ETs whose PHEV comes as yearly amounts only
@@ -41,6 +49,7 @@ SOURCES_YML = """\
 observations:
   encoding: cp1252
 """
+REGIONS_DES_DEPARTEMENTS = {code: d.region for code, d in DEPARTEMENTS_FRANCE.items()}
 TAUX_LACUNES = 0.01  # region: share of values missing at random (years 2021-2024)
 
 
@@ -240,6 +249,16 @@ def generate_demo(landing: Path, *, size: str = "region", seed: int = 2022, refe
                            encoding="cp1252", newline="\r\n"))
     counts["observations"] = len(rows)
 
+    for annee in ANNEES_REGISTRE:
+        path, n = finess_ej_extract.write_extract(landing / "finess_ej", registre, annee)
+        files.append(path)
+        counts["finess_ej"] += n
+
+    for annee, rows in autoevaluations(seed, ref, vigueur).items():
+        files.append(write_csv(landing / "autoevaluations" / f"autoevaluations_{annee}.csv",
+                               ["finess_ej", "annee", "theme", "realisation", "commentaire"], rows))
+        counts["autoevaluations"] += len(rows)
+
     sources_yml = landing / "sources.yml"
     sources_yml.write_bytes(SOURCES_YML.encode("utf-8"))
     files.append(sources_yml)
@@ -251,5 +270,7 @@ def generate_demo(landing: Path, *, size: str = "region", seed: int = 2022, refe
         "counts": counts,
         "files": [str(p) for p in files],
         "etablissements": len(registre.ets),
+        "departements": len({et.commune.departement for et in registre.ets}),
+        "regions": len({REGIONS_DES_DEPARTEMENTS[et.commune.departement] for et in registre.ets}),
         "entites_juridiques": len(registre.ejs),
     }

@@ -164,7 +164,8 @@ def write_lines_from_amounts(folder: Path, series: dict[tuple[str, int, str], tu
     return written, lignes
 
 
-LIGNES_PAR_LOT = 4_000_000  # lines built at once (memory bound), appended per month as row groups
+LIGNES_PAR_LOT = 4_000_000
+SKEW = 1.6  # lines per series ~ volume ** SKEW  # lines built at once (memory bound), appended per month as row groups
 
 
 def _split_exact(totaux, seg, poids, rang):
@@ -180,20 +181,28 @@ def _split_exact(totaux, seg, poids, rang):
 
 
 def _nombre_de_lignes(volumes, plafonds, rows: int):
-    """Lines per series: about ``rows`` in all, in proportion to the volume (the large sites carry
-    most lines), at least one and at most ``plafonds`` (each line holds ≥ 1 unit and ≥ 1 cent)."""
+    """Lines per series: about ``rows`` in all, growing faster than the volume (``volume ** SKEW``:
+    the large sites' prescriptions are many small lines, the small sites' fewer grouped ones, so a
+    few university hospitals carry most lines), at least one and at most ``plafonds`` (each line
+    holds ≥ 1 unit and ≥ 1 cent)."""
     import numpy as np
 
-    n = np.minimum(np.maximum(1, volumes * rows // max(1, int(volumes.sum()))), plafonds)
+    poids = volumes.astype(np.float64) ** SKEW
+    n = np.minimum(np.maximum(1, np.floor(rows * poids / poids.sum())).astype(np.int64), plafonds)
     for _ in range(8):  # hand the lines lost to the caps to the series that have room
         manque = rows - int(n.sum())
         libres = n < plafonds
         if manque <= 0 or not libres.any():
             break
-        ajout = np.where(libres, volumes * manque // max(1, int(volumes[libres].sum())), 0)
+        ajout = np.where(libres, np.floor(manque * poids / poids[libres].sum()), 0).astype(np.int64)
         if not ajout.any():
             ajout = np.where(libres & (np.cumsum(libres) <= manque), 1, 0)
         n = np.minimum(n + ajout, plafonds)
+    manque = rows - int(n.sum())
+    if manque > 0:  # the last lines, to the series in order while they have room
+        place = plafonds - n
+        avant = np.cumsum(place) - place
+        n = n + np.clip(manque - avant, 0, place)
     return n
 
 
