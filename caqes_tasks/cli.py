@@ -267,6 +267,7 @@ def generate(
         aside = Path(tempfile.mkdtemp(prefix=f".{landing.name}.", dir=landing.parent))
     except OSError as exc:
         _fail(f"impossible de créer {landing} : {exc.strerror or exc}")
+    moved, error = False, None
     try:
         result = generate_demo(aside, size=size, seed=seed, phev_lines=phev_lines)
         umask = os.umask(0o022)
@@ -275,12 +276,17 @@ def generate(
         if landing.is_dir():
             landing.rmdir()  # empty (checked above)
         aside.rename(landing)
+        moved = True
     except (OSError, ValueError) as exc:
-        shutil.rmtree(aside, ignore_errors=True)
-        for p in parent_missing:  # the folders this command created, deepest first
-            if p.is_dir() and not any(p.iterdir()):
-                p.rmdir()
-        _fail(f"génération de {landing} impossible : {exc}")
+        error = exc
+    finally:  # an error or an interruption leaves nothing behind
+        if not moved:
+            shutil.rmtree(aside, ignore_errors=True)
+            for p in parent_missing:  # the folders this command created, deepest first
+                if p.is_dir() and not any(p.iterdir()):
+                    p.rmdir()
+    if error is not None:
+        _fail(f"génération de {landing} impossible : {error}")
     seconds = time.perf_counter() - start
     counts = result["counts"]
     _say(
