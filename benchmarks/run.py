@@ -58,7 +58,7 @@ def bench_finess_reader(tmp: Path, rows: int) -> dict:
 
 def bench_ingest_region(tmp: Path) -> dict:
     """Read + GX validation + load of the whole demo region vs DuckDB read_csv into tables."""
-    from caqes_tasks.demo import generate_demo
+    from caqes_demo import generate_demo
     from caqes_tasks.pipeline import prepare, run_stage
 
     landing = tmp / "region" / "landing"
@@ -97,7 +97,7 @@ def bench_transform_region(ctx_dict: dict) -> dict:
 def bench_phev_lines(tmp: Path, rows: int) -> dict:
     """phev_lines Parquet aggregated by the incremental dbt model vs a plain DuckDB GROUP BY;
     then one new partition: the incremental run only reads it."""
-    from caqes_tasks.demo import generate_phev_lines
+    from caqes_demo import generate_phev_lines
     from caqes_tasks.transform.runner import run_dbt
     from caqes_tasks.warehouse import connect
     from caqes_tasks.warehouse.schema import create_schemas

@@ -1,6 +1,7 @@
 """``caqes`` command line: the same stage functions as the DAG tasks.
 
     caqes demo                          generate the demo region, run the annual DAG through Airflow
+    caqes generate LANDING --size S     write a demo landing only (small, region or france)
     caqes run --landing D --year N --out O   the annual evaluation of year N, in this process
     caqes nightly --landing D --out O   ingest + validate + refresh indicators
     caqes report --year N --out O       rebuild the campaign report of year N's last run
@@ -213,10 +214,93 @@ def report(
         _say(f"{kind}: {path}")
 
 
+DEMO_SIZES = ("small", "region", "france")
+MAX_PHEV_LINES = 1_000_000_000
+
+
+def _check_demo_options(size: str, seed: int, phev_lines: int | None = None) -> None:
+    """One line, exit 2, for a size, seed or number of lines the demo generator cannot take."""
+    if size not in DEMO_SIZES:
+        _fail(f"taille « {size} » inconnue : --size small, region ou france")
+    if not 0 <= seed < 2**32:
+        _fail(f"graine {seed} invalide : --seed entre 0 et {2**32 - 1}")
+    if phev_lines is not None and not 0 <= phev_lines <= MAX_PHEV_LINES:
+        _fail(f"nombre de lignes {phev_lines} invalide : --phev-lines entre 0 et {MAX_PHEV_LINES}")
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+@app.command()
+def generate(
+    landing: Path = typer.Argument(..., metavar="LANDING", help="Landing folder to write (must not exist, or be empty)"),
+    size: str = typer.Option("region", help="small (a dozen EJs), region (Nouvelle-Aquitaine) or france (18 regions)"),
+    seed: int = typer.Option(2022, help="Seed of the generator: the same seed gives the same files"),
+    phev_lines: int | None = typer.Option(
+        None, "--phev-lines", help="Write about N line-level PHEV rows (2021-2024, one Parquet file per month) "
+        "instead of the size's default (small/region: a few lines per series for 2021-2022; france: none)"),
+) -> None:
+    """Write a demo landing folder (every source of the data contract), without running anything.
+
+    The folder is built aside and moved into place once complete: on an error nothing is left.
+    Exit 2 with one line for an unknown size, a bad seed or number of lines, or a LANDING that
+    already holds files.
+    """
+    import shutil
+    import tempfile
+    import time
+
+    _check_demo_options(size, seed, phev_lines)
+    landing = landing.absolute()
+    if landing.exists() and not landing.is_dir():
+        _fail(f"{landing} existe et n'est pas un dossier : choisissez un dossier de dépôt neuf")
+    if landing.is_dir() and any(landing.iterdir()):
+        _fail(f"{landing} existe et contient déjà des fichiers : choisissez un dossier neuf ou videz-le "
+              "(rien n'a été écrit)")
+    from caqes_demo import generate_demo
+
+    parent_missing = [p for p in (landing.parent, *landing.parent.parents) if not p.exists()]
+    start = time.perf_counter()
+    try:
+        landing.parent.mkdir(parents=True, exist_ok=True)
+        aside = Path(tempfile.mkdtemp(prefix=f".{landing.name}.", dir=landing.parent))
+    except OSError as exc:
+        _fail(f"impossible de créer {landing} : {exc.strerror or exc}")
+    moved, error = False, None
+    try:
+        result = generate_demo(aside, size=size, seed=seed, phev_lines=phev_lines)
+        umask = os.umask(0o022)
+        os.umask(umask)
+        aside.chmod(0o777 & ~umask)  # as a folder made by mkdir (mkdtemp makes it private)
+        if landing.is_dir():
+            landing.rmdir()  # empty (checked above)
+        aside.rename(landing)
+        moved = True
+    except (OSError, ValueError) as exc:
+        error = exc
+    finally:  # an error or an interruption leaves nothing behind
+        if not moved:
+            shutil.rmtree(aside, ignore_errors=True)
+            for p in parent_missing:  # the folders this command created, deepest first
+                if p.is_dir() and not any(p.iterdir()):
+                    p.rmdir()
+    if error is not None:
+        _fail(f"génération de {landing} impossible : {error}")
+    seconds = time.perf_counter() - start
+    counts = result["counts"]
+    _say(
+        f"{landing} : démo {size} (graine {seed}), {_thousands(result['etablissements'])} ET sous "
+        f"{_thousands(result['entites_juridiques'])} EJ, {result.get('regions', 0)} région(s), "
+        f"{result.get('departements', 0)} département(s), {len(result['files'])} fichiers, "
+        f"{_thousands(counts.get('phev_lines', 0))} lignes phev_lines, en {seconds:.1f} s"
+    )
+
+
 @app.command()
 def demo(
     out: Path = typer.Option(DEFAULT_OUT, help="Output folder (landing is generated in OUT/landing)"),
-    size: str = typer.Option("region", help="region (Nouvelle-Aquitaine-sized) or small"),
+    size: str = typer.Option("region", help="region (Nouvelle-Aquitaine-sized), small or france (18 regions)"),
     seed: int = typer.Option(2022, help="Seed of the demo generator"),
     years: list[int] = typer.Option([2022, 2023, 2024], help="Evaluation years to run"),
     airflow: bool = typer.Option(True, help="Run through Airflow (dags test) or in this process"),
@@ -226,8 +310,9 @@ def demo(
     Each year N runs as of 15 April N+1 (notifications préalables); earlier years run a second
     time as of 1 July N+1, after the observation deadline, to issue the décisions.
     """
+    _check_demo_options(size, seed)
+    from caqes_demo import generate_demo
     from caqes_tasks.airflow_local import DagRunFailed, dags_test
-    from caqes_tasks.demo import generate_demo
     from caqes_tasks.pipeline import RunError, prepare, run_annual
 
     out = out.resolve()

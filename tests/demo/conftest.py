@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from caqes_tasks.demo import generate_demo
+from caqes_demo import generate_demo
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from caqes_tasks.demo import generate_demo
+from caqes_demo import generate_demo
 
 
 def _tree(root: Path) -> dict[str, bytes]:

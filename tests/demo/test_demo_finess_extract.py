@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from caqes_tasks.demo.categories import CATEGORIES
-from caqes_tasks.demo.places import DEPARTEMENTS
+from caqes_demo.categories import CATEGORIES
+from caqes_demo.places import DEPARTEMENTS
 from caqes_tasks.finess.numbers import check_finess
 from demo_checks import read_finess, read_source
 

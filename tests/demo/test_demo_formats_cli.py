@@ -1,8 +1,8 @@
 from datetime import date
 from decimal import Decimal
 
-from caqes_tasks.demo.__main__ import main
-from caqes_tasks.demo.csv_files import ddmmyyyy, money, number
+from caqes_demo.__main__ import main
+from caqes_demo.csv_files import ddmmyyyy, money, number
 
 
 def test_money_and_number_formats():

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import yaml
 
-from caqes_tasks.demo import SOURCES
+from caqes_demo import OPTIONAL_SOURCES, SOURCES
 from caqes_tasks.referentiel import load_referentiel
 from demo_checks import dec, read_source
 
@@ -23,6 +23,7 @@ HEADERS = {
     "enveloppes": "annee;theme;montant",
     "modulations": "finess_ej;annee;coefficient;motif",
     "observations": "finess_ej;annee;date_reception;suite;montant_retenu;motif",
+    "autoevaluations": "finess_ej;annee;theme;realisation;commentaire",
 }
 MONEY_COMMA = re.compile(r"^\d+,\d{2}$")
 MONEY_POINT = re.compile(r"^\d+\.\d{2}$")
@@ -39,7 +40,9 @@ def test_every_source_has_its_folder_and_files(landing):
     for source in SOURCES:
         files = sorted((landing / source).glob("annee=*/*.parquet" if source == "phev_lines" else "*.csv"))
         assert files, f"no file for source {source}"
-    assert set(HEADERS) | {"finess", "phev_lines"} == set(SOURCES)
+    assert set(HEADERS) | {"finess", "finess_ej", "phev_lines"} == set(SOURCES)
+    assert {"phev_lines", "finess_ej", "autoevaluations"} == set(OPTIONAL_SOURCES)
+    assert len(list((landing / "finess_ej").glob("etalab-cs1100501-stock-*1231-0300.csv"))) == 5
     assert len(list((landing / "finess").glob("etalab-cs1100507-stock-*-12-31.csv"))) == 5
     assert sorted(p.name for p in (landing / "phev").iterdir()) == [f"phev_{y}.csv" for y in range(2020, 2025)]
 

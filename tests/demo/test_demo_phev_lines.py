@@ -5,7 +5,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from caqes_tasks.demo import generate_phev_lines
+from caqes_demo import generate_phev_lines
 
 ETS = ["330700238", "332241728", "640000162"]
 

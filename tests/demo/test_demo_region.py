@@ -3,7 +3,7 @@
 from collections import Counter
 from decimal import Decimal
 
-from caqes_tasks.demo.places import DEPARTEMENTS
+from caqes_demo.places import DEPARTEMENTS
 from caqes_tasks.referentiel import load_referentiel
 from demo_checks import ej_by_year, national_evaluation, national_targeted, national_values, read_finess, read_source
 

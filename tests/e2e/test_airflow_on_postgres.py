@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from caqes_tasks.airflow_local import dags_test
-from caqes_tasks.demo import generate_demo
+from caqes_demo import generate_demo
 
 pytestmark = [pytest.mark.airflow, pytest.mark.postgres]
 

@@ -23,7 +23,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def april(tmp_path_factory) -> dict:
     """The small demo region run once for 2022 as of 15 April 2023 (notifications préalables)."""
-    from caqes_tasks.demo import generate_demo
+    from caqes_demo import generate_demo
 
     root = tmp_path_factory.mktemp("publication")
     landing, out = root / "landing", root / "out"

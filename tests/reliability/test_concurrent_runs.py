@@ -65,7 +65,7 @@ def _runs(warehouse: Path, run_id: str) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
-    from caqes_tasks.demo import generate_demo
+    from caqes_demo import generate_demo
 
     root = tmp_path_factory.mktemp("concurrent")
     landing, out = root / "landing", root / "out"

@@ -22,7 +22,7 @@ CAQES = str(Path(sys.executable).parent / "caqes")
 
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory) -> Path:
-    from caqes_tasks.demo import generate_demo
+    from caqes_demo import generate_demo
 
     root = tmp_path_factory.mktemp("landing")
     generate_demo(root / "landing", size="small", seed=2022)

@@ -162,3 +162,132 @@ def write_lines_from_amounts(folder: Path, series: dict[tuple[str, int, str], tu
         written.append(path)
         lignes += n
     return written, lignes
+
+
+LIGNES_PAR_LOT = 4_000_000
+SKEW = 1.6  # lines per series ~ volume ** SKEW  # lines built at once (memory bound), appended per month as row groups
+
+
+def _split_exact(totaux, seg, poids, rang):
+    """Split ``totaux[s]`` over the lines of each series ``s`` in proportion to ``poids``: integers
+    whose sum per series is exactly ``totaux[s]`` (floor, then one more to the first lines)."""
+    import numpy as np
+
+    n = len(totaux)
+    somme = np.bincount(seg, weights=poids, minlength=n).astype(np.int64)
+    parts = totaux[seg] * poids // somme[seg]
+    reste = totaux - np.bincount(seg, weights=parts, minlength=n).astype(np.int64)
+    return parts + (rang < reste[seg])
+
+
+def _nombre_de_lignes(volumes, plafonds, rows: int):
+    """Lines per series: about ``rows`` in all, growing faster than the volume (``volume ** SKEW``:
+    the large sites' prescriptions are many small lines, the small sites' fewer grouped ones, so a
+    few university hospitals carry most lines), at least one and at most ``plafonds`` (each line
+    holds ≥ 1 unit and ≥ 1 cent)."""
+    import numpy as np
+
+    poids = volumes.astype(np.float64) ** SKEW
+    n = np.minimum(np.maximum(1, np.floor(rows * poids / poids.sum())).astype(np.int64), plafonds)
+    for _ in range(8):  # hand the lines lost to the caps to the series that have room
+        manque = rows - int(n.sum())
+        libres = n < plafonds
+        if manque <= 0 or not libres.any():
+            break
+        ajout = np.where(libres, np.floor(manque * poids / poids[libres].sum()), 0).astype(np.int64)
+        if not ajout.any():
+            ajout = np.where(libres & (np.cumsum(libres) <= manque), 1, 0)
+        n = np.minimum(n + ajout, plafonds)
+    manque = rows - int(n.sum())
+    if manque > 0:  # the last lines, to the series in order while they have room
+        place = plafonds - n
+        avant = np.cumsum(place) - place
+        n = n + np.clip(manque - avant, 0, place)
+    return n
+
+
+def write_lines_volume(folder: Path, series: dict[tuple[str, int, str], tuple[int, int]], rows: int, *,
+                       seed: int = 2022, lines_per_batch: int = LIGNES_PAR_LOT) -> tuple[list[Path], int]:
+    """About ``rows`` prescription lines that add up EXACTLY to yearly PHEV amounts and volumes.
+
+    ``series`` maps (finess_geo, annee, indicateur) to (amount in cents, volume), as for
+    ``write_lines_from_amounts``. The lines are spread over the series in proportion to their
+    volume (a few large university hospitals carry most of them) and over the days of the year;
+    quantities ≥ 1 sum to the volume and amounts ≥ 1 cent to the amount of each series. Written
+    with numpy and pyarrow, batch by batch, as ``folder/annee=<year>/part-<MM>.parquet`` (one file
+    per month, row groups of up to a batch). Deterministic for a given seed. Returns the files
+    written and their number of lines (at least one line per series, so a little more than
+    ``rows`` when there are more series than rows).
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cles = sorted(k for k, (c, v) in series.items() if c > 0 and v > 0)
+    noms = list(CODES)
+    ets = sorted({f for f, _, _ in cles})
+    et_de = {f: i for i, f in enumerate(ets)}
+    et_array = pa.array(ets, pa.string())
+    codes = sorted({c for liste in CODES_DU_MONTANT.values() for c in liste})
+    code_array = pa.array(codes, pa.string())
+    nom_array = pa.array(noms, pa.string())
+    # per indicator: the candidate codes' positions in ``codes``
+    choix = [np.array([codes.index(c) for c in CODES_DU_MONTANT[nom]]) for nom in noms]
+    volumes = np.array([series[k][1] for k in cles], dtype=np.int64)
+    montants = np.array([series[k][0] for k in cles], dtype=np.int64)
+    nombres = _nombre_de_lignes(volumes, np.minimum(volumes, montants), rows)
+    annees = np.array([a for _, a, _ in cles])
+    schema = pa.schema([("finess_geo", pa.string()), ("date_execution", pa.date32()), ("indicateur", pa.string()),
+                        ("code", pa.string()), ("montant_rembourse", pa.decimal128(18, 2)), ("quantite", pa.int32())])
+    written, total = [], 0
+    for year in sorted(set(annees.tolist())):
+        rng = np.random.default_rng([seed, 11, year])
+        debut = (date(year, 1, 1) - _EPOCH).days
+        debuts_mois = np.array([(date(year, m, 1) - date(year, 1, 1)).days for m in range(1, 13)])
+        jours = (date(year + 1, 1, 1) - date(year, 1, 1)).days
+        partition = Path(folder) / f"annee={year}"
+        partition.mkdir(parents=True, exist_ok=True)
+        paths = [partition / f"part-{m:02d}.parquet" for m in range(1, 13)]
+        writers = [pq.ParquetWriter(p, schema) for p in paths]
+        try:
+            idx = np.flatnonzero(annees == year)
+            lots = np.cumsum(nombres[idx]) // lines_per_batch
+            for lot in np.unique(lots):
+                s = idx[lots == lot]
+                n = nombres[s]
+                seg = np.repeat(np.arange(len(s)), n)
+                depart = np.cumsum(n) - n
+                rang = np.arange(len(seg)) - depart[seg]
+                quantite = 1 + _split_exact(volumes[s] - n, seg, rng.integers(50, 151, len(seg)), rang)
+                cents = 1 + _split_exact(montants[s] - n, seg, quantite * rng.integers(90, 111, len(seg)), rang)
+                ind = np.array([noms.index(cles[k][2]) for k in s])[seg]
+                code = np.empty(len(seg), dtype=np.int64)
+                for i, positions in enumerate(choix):
+                    m = ind == i
+                    code[m] = positions[rng.integers(0, len(positions), int(m.sum()))]
+                jour = rng.integers(0, jours, len(seg))
+                mois = np.searchsorted(debuts_mois, jour, side="right") - 1
+                et = np.array([et_de[cles[k][0]] for k in s])[seg]
+                ordre = np.argsort(mois, kind="stable")
+                bornes = np.searchsorted(mois[ordre], np.arange(13))
+                for m in range(12):
+                    sel = ordre[bornes[m]:bornes[m + 1]]
+                    if not len(sel):
+                        continue
+                    int128 = np.zeros((len(sel), 2), dtype="<i8")
+                    int128[:, 0] = cents[sel]
+                    writers[m].write_table(pa.table({
+                        "finess_geo": et_array.take(pa.array(et[sel])),
+                        "date_execution": pa.array((debut + jour[sel]).astype(np.int32), pa.int32()).cast(pa.date32()),
+                        "indicateur": nom_array.take(pa.array(ind[sel])),
+                        "code": code_array.take(pa.array(code[sel])),
+                        "montant_rembourse": pa.Array.from_buffers(pa.decimal128(18, 2), len(sel),
+                                                                   [None, pa.py_buffer(int128.tobytes())]),
+                        "quantite": pa.array(quantite[sel].astype(np.int32), pa.int32()),
+                    }, schema=schema))
+                total += len(seg)
+        finally:
+            for w in writers:
+                w.close()
+        written += paths
+    return written, total

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from caqes_tasks.demo.action_plans import engagements_du_theme
-from caqes_tasks.demo.register import Registre
+from caqes_demo.action_plans import engagements_du_theme
+from caqes_demo.register import Registre
 from caqes_tasks.referentiel import Referentiel
 
 
@@ -55,11 +55,12 @@ class Observation:
 TOTAL_ENVELOPPE = {  # regional FIR envelope per year (euros), split between the regional themes
     "region": {2022: 1_800_000, 2023: 3_600_000, 2024: 3_800_000},
     "small": {2022: 180_000, 2023: 360_000, 2024: 380_000},
+    "france": {2022: 27_000_000, 2023: 54_000_000, 2024: 57_000_000},  # the 18 regions' envelopes together
 }
-NB_REFUS_UNIQUE = {"region": 2, "small": 1}  # refusals without a new proposal
-NB_EN_COURS = {"region": 3, "small": 1}
-NB_MODULATIONS = {"region": 6, "small": 2}
-NB_HORS_PERIMETRE = {"region": 6, "small": 2}  # ET-years with items on a theme outside the contract
+NB_REFUS_UNIQUE = {"region": 2, "small": 1, "france": 25}  # refusals without a new proposal
+NB_EN_COURS = {"region": 3, "small": 1, "france": 40}
+NB_MODULATIONS = {"region": 6, "small": 2, "france": 80}
+NB_HORS_PERIMETRE = {"region": 6, "small": 2, "france": 80}  # ET-years with items on a theme outside the contract
 COEFFICIENTS = ("0.80", "0.50", "0.90", "0.75", "0.60", "0.95")
 MOTIFS_MODULATION = (  # the DG ARS's stated reasons, shown in the notice
     "Rapport d'étape annuel transmis avec trois mois de retard",
@@ -146,7 +147,7 @@ def contrats(rng: random.Random, size: str, ref: Referentiel, proposes: dict[tup
     en_cours = set(rng.sample(reste, min(NB_EN_COURS[size], len(reste))))
     refus = set(deux_fois) | set(puis_signe) | set(unique)
     statut_v2: dict[str, str] = {}
-    if size == "region":
+    if size != "small":
         v2 = sorted(ej for (ej, volet) in proposes if volet == "V2" and ej not in proteges)
         for ej in v2:
             tirage = rng.random()

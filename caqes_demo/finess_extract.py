@@ -14,9 +14,10 @@ import random
 from datetime import date
 from pathlib import Path
 
-from caqes_tasks.demo import categories as cat
-from caqes_tasks.demo.places import DEPARTEMENTS, lambert93
-from caqes_tasks.demo.register import Etablissement, Registre
+from caqes_demo import categories as cat
+from caqes_demo.france_places import LIBELLES as DEPARTEMENTS
+from caqes_demo.places import lambert93, utm
+from caqes_demo.register import Etablissement, Registre
 
 STRUCTUREET_FIELDS = (
     "nofinesset", "nofinessej", "rs", "rslongue", "complrs", "compldistrib", "numvoie", "typvoie", "voie",
@@ -27,6 +28,14 @@ STRUCTUREET_FIELDS = (
 GEOLOCALISATION_FIELDS = ("nofinesset", "coordxet", "coordyet", "sourcecoordet", "datemaj")
 EXTRACT_VERSION = "111"  # third field of the first line, as in the published extracts
 SOURCE_COORD = "1,ATLASANTE,96,BAN,EPSG:2154 RGF93 / Lambert-93 (Métropole)"
+# overseas: the projection of each territory (UTM zone, hemisphere) and its label in the extract
+PROJECTIONS_OUTRE_MER = {
+    "9A": (20, False, "EPSG:5490 RGAF09 / UTM zone 20N (Guadeloupe)"),
+    "9B": (20, False, "EPSG:5490 RGAF09 / UTM zone 20N (Martinique)"),
+    "9C": (22, False, "EPSG:2972 RGFG95 / UTM zone 22N (Guyane)"),
+    "9D": (40, True, "EPSG:2975 RGR92 / UTM zone 40S (La Réunion)"),
+    "9F": (38, True, "EPSG:4471 RGM04 / UTM zone 38S (Mayotte)"),
+}
 
 
 def extract_name(annee: int) -> str:
@@ -56,11 +65,18 @@ def _structureet(et: Etablissement, annee: int) -> list[str]:
 def _geolocalisation(et: Etablissement, annee: int) -> list[str]:
     # deterministic offset around the commune centre, stable across years
     rng = random.Random(et.finess_geo)
-    x, y = lambert93(et.commune.lat, et.commune.lon)
+    projection = PROJECTIONS_OUTRE_MER.get(et.commune.departement)
+    if projection:
+        zone, sud, libelle = projection
+        x, y = utm(et.commune.lat, et.commune.lon, zone, sud)
+        source = f"1,ATLASANTE,96,BAN,{libelle}"
+    else:
+        x, y = lambert93(et.commune.lat, et.commune.lon)
+        source = SOURCE_COORD
     x += rng.uniform(-1500, 1500)
     y += rng.uniform(-1500, 1500)
     maj = min(date(annee, 12, 31), date(annee, 1, 1).replace(month=rng.randint(1, 12), day=rng.randint(1, 28)))
-    return ["geolocalisation", et.finess_geo, f"{x:.1f}", f"{y:.1f}", SOURCE_COORD, maj.isoformat()]
+    return ["geolocalisation", et.finess_geo, f"{x:.1f}", f"{y:.1f}", source, maj.isoformat()]
 
 
 def render_extract(registre: Registre, annee: int) -> str:

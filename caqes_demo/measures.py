@@ -17,7 +17,7 @@ import random
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from caqes_tasks.demo.register import Etablissement, Registre
+from caqes_demo.register import Etablissement, Registre
 from caqes_tasks.referentiel import Indicateur, Referentiel
 
 ANNEES_DONNEES = (2020, 2021, 2022, 2023, 2024)

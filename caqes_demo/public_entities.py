@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from caqes_tasks.demo import categories as cat
+from caqes_demo import categories as cat
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,19 @@
-"""Demo-region generator: a complete landing folder that follows the data contract.
+"""Demo generator: a complete landing folder that follows the data contract.
 
-``generate_demo(landing, size="region" | "small", seed=2022)`` writes one folder per source
-and ``sources.yml``; the same seed gives byte-identical files (one ``random.Random(seed)``, no
-clock). "region" is sized like Nouvelle-Aquitaine (~300 ETs, ~200 EJs, 12 départements);
-"small" (~12 EJs, ~20 ETs, 3 départements) still exercises every path of the campaign:
+``generate_demo(landing, size="small" | "region" | "france", seed=2022)`` writes one folder per
+source and ``sources.yml``; the same seed gives byte-identical files (one ``random.Random(seed)``,
+no clock). "region" is sized like Nouvelle-Aquitaine (~300 ETs, ~200 EJs, 12 départements);
+"france" like the whole country (18 regions, 101 départements with Corsica and overseas, ~4,500
+ETs under ~2,900 EJs, no line-level PHEV unless asked: ``phev_lines=N``); "small" (~12 EJs, ~20
+ETs, 3 départements) still exercises every path of the campaign:
 targeted and non-targeted ETs; signed / refused / pending contracts, each dated by its
 proposal (refused twice, refused then signed on a new proposal, refused once); a perimeter
 fixed at signature and changed by avenants (ajout, retrait, résiliation); full, partial and
 zero attainment, values missing for year N (not evaluable); line-level PHEV for the first
 year's period, missing for a few ETs (prorated); modulations; action-plan items, some outside
 the contract; and the procedure: receipts (missing, late), CPAM avis (each sens, some absent),
-the DG ARS's decisions (each choice) and observations.
+the DG ARS's decisions (each choice) and observations. Every size also writes the optional
+FINESS legal-entity extracts (``finess_ej``) and the EJs' self-assessments (``autoevaluations``).
 """
 
 from __future__ import annotations
@@ -18,28 +21,35 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from caqes_tasks.demo import campaign
-from caqes_tasks.demo.csv_files import ddmmyyyy, money, number, write_csv
-from caqes_tasks.demo.finess_extract import write_extract
-from caqes_tasks.demo.measures import ANNEES_DONNEES, Mesures, generate_mesures
-from caqes_tasks.demo.perimetre import Perimetre, avenants as generate_avenants
-from caqes_tasks.demo.phev_lines import write_lines_from_amounts
-from caqes_tasks.demo.procedure import generate_procedure
-from caqes_tasks.demo.register import ANNEES_REGISTRE, Registre, build_registre
-from caqes_tasks.demo.targeting import ciblage
+from caqes_demo import campaign, finess_ej_extract
+from caqes_demo.autoevaluations import autoevaluations
+from caqes_demo.csv_files import ddmmyyyy, money, number, write_csv
+from caqes_demo.finess_extract import write_extract
+from caqes_demo.france_places import DEPARTEMENTS as DEPARTEMENTS_FRANCE
+from caqes_demo.measures import ANNEES_DONNEES, Mesures, generate_mesures
+from caqes_demo.perimetre import Perimetre, avenants as generate_avenants
+from caqes_demo.phev_lines import write_lines_from_amounts, write_lines_volume
+from caqes_demo.procedure import generate_procedure
+from caqes_demo.register import ANNEES_REGISTRE, Registre, build_registre
+from caqes_demo.targeting import ciblage
 from caqes_tasks.referentiel import Referentiel, load_referentiel
 
-SIZES = ("small", "region")
+SIZES = ("small", "region", "france")
 SOURCES = ("finess", "phev", "phev_lines", "regional", "engagements", "contrats", "avenants", "produits_am",
-           "enveloppes", "modulations", "notifications", "avis_cpam", "decisions_dg", "observations")
+           "enveloppes", "modulations", "notifications", "avis_cpam", "decisions_dg", "observations", "finess_ej",
+           "autoevaluations")
+# sources of the demo that the data contract marks optional: a landing without them is complete
+OPTIONAL_SOURCES = ("phev_lines", "finess_ej", "autoevaluations")
 ANNEES_LIGNES = (2021, 2022)  # phev_lines: the first year's period and the same dates a year earlier
-PART_SANS_LIGNES = {"region": 0.15, "small": 0.10}  # ETs whose PHEV comes as yearly amounts only
+ANNEES_LIGNES_VOLUME = (2021, 2022, 2023, 2024)  # --phev-lines N: every year from the first reference year on
+PART_SANS_LIGNES = {"region": 0.15, "small": 0.10, "france": 0.15}  # ETs whose PHEV comes as yearly amounts only
 # what differs from the landing defaults (utf-8, ';'): observations come from a Windows tool
 SOURCES_YML = """\
 # Encoding and separator of each source where they differ from the defaults (utf-8, ';').
 observations:
   encoding: cp1252
 """
+REGIONS_DES_DEPARTEMENTS = {code: d.region for code, d in DEPARTEMENTS_FRANCE.items()}
 TAUX_LACUNES = 0.01  # region: share of values missing at random (years 2021-2024)
 
 
@@ -96,11 +106,17 @@ def _sans_lignes(rng: random.Random, size: str, mesures: Mesures, vigueur: dict)
     return choisis
 
 
-def _phev_rows(ref: Referentiel, mesures: Mesures, annee: int) -> list[list[str]]:
+def _par_annee(valeurs: dict) -> dict[int, list]:
+    """The (key, value) items of a measure dict, sorted by key, per year (sorted once)."""
+    out: dict[int, list] = {}
+    for item in sorted(valeurs.items()):
+        out.setdefault(item[0][1], []).append(item)
+    return out
+
+
+def _phev_rows(ref: Referentiel, items: list) -> list[list[str]]:
     rows = []
-    for (f, a, code), v in sorted(mesures.nationales.items()):
-        if a != annee:
-            continue
+    for (f, a, code), v in items:
         mesure = ref.by_code[code].mesure
         if mesure == "amount":
             num = den = ""
@@ -112,25 +128,31 @@ def _phev_rows(ref: Referentiel, mesures: Mesures, annee: int) -> list[list[str]
     return rows
 
 
-def _regional_rows(mesures: Mesures, annee: int) -> list[list[str]]:
-    return [
-        [f, str(a), code, number(v.valeur, places=6), number(v.numerateur), number(v.denominateur)]
-        for (f, a, code), v in sorted(mesures.regionales.items())
-        if a == annee
-    ]
+def _regional_rows(items: list) -> list[list[str]]:
+    return [[f, str(a), code, number(v.valeur, places=6), number(v.numerateur), number(v.denominateur)]
+            for (f, a, code), v in items]
 
 
-def generate_demo(landing: Path, *, size: str = "region", seed: int = 2022, referentiel: Path | None = None) -> dict:
-    """Write a demo landing folder; return the row counts per source and the files written."""
+def generate_demo(landing: Path, *, size: str = "region", seed: int = 2022, referentiel: Path | None = None,
+                  phev_lines: int | None = None) -> dict:
+    """Write a demo landing folder; return the row counts per source and the files written.
+
+    ``phev_lines``: None gives the size's default line-level PHEV (small and region: up to
+    ``LIGNES_PAR_SERIE`` lines per ET × year × indicator for 2021–2022; france: none); a number
+    N > 0 writes about N lines instead, over 2021–2024, one Parquet file per month, adding up
+    exactly to the yearly PHEV amounts (``write_lines_volume``); 0 writes none.
+    """
     if size not in SIZES:
         raise ValueError(f"size must be one of {SIZES}, not {size!r}")
+    if phev_lines is not None and phev_lines < 0:
+        raise ValueError(f"phev_lines must be >= 0, not {phev_lines}")
     landing = Path(landing)
     ref = load_referentiel(referentiel)
     rng = random.Random(seed)
 
     registre = build_registre(rng, size)
     mesures = generate_mesures(rng, registre, ref, size)
-    if size == "region":
+    if size != "small":
         _lacunes_aleatoires(rng, mesures)
     proteges = _non_evaluables(ref, mesures, registre, _cibles(ref, mesures, registre))
     cibles = _cibles(ref, mesures, registre)
@@ -153,25 +175,33 @@ def generate_demo(landing: Path, *, size: str = "region", seed: int = 2022, refe
     files: list[Path] = []
     counts = dict.fromkeys(SOURCES, 0)
     for source in SOURCES:
-        (landing / source).mkdir(parents=True, exist_ok=True)
+        if source != "phev_lines":
+            (landing / source).mkdir(parents=True, exist_ok=True)
 
-    series = {(f, a, code): (v.montant, v.volume) for (f, a, code), v in sorted(mesures.nationales.items())
-              if a in ANNEES_LIGNES and f not in sans_lignes}
-    paths, counts["phev_lines"] = write_lines_from_amounts(landing / "phev_lines", series, seed=seed)
-    files += paths
+    if phev_lines is None and size != "france":  # the default lines: a first year's period, exact
+        series = {(f, a, code): (v.montant, v.volume) for (f, a, code), v in sorted(mesures.nationales.items())
+                  if a in ANNEES_LIGNES and f not in sans_lignes}
+        paths, counts["phev_lines"] = write_lines_from_amounts(landing / "phev_lines", series, seed=seed)
+        files += paths
+    elif phev_lines:  # a volume of lines, over every year of data from the first year's reference on
+        series = {(f, a, code): (v.montant, v.volume) for (f, a, code), v in sorted(mesures.nationales.items())
+                  if a in ANNEES_LIGNES_VOLUME and f not in sans_lignes}
+        paths, counts["phev_lines"] = write_lines_volume(landing / "phev_lines", series, phev_lines, seed=seed)
+        files += paths
 
     for annee in ANNEES_REGISTRE:
         path, n = write_extract(landing / "finess", registre, annee)
         files.append(path)
         counts["finess"] += n
 
+    nationales, regionales = _par_annee(mesures.nationales), _par_annee(mesures.regionales)
     for annee in ANNEES_DONNEES:
-        rows = _phev_rows(ref, mesures, annee)
+        rows = _phev_rows(ref, nationales.get(annee, []))
         files.append(write_csv(landing / "phev" / f"phev_{annee}.csv",
                                ["finess_geo", "annee", "indicateur", "montant_rembourse", "volume",
                                 "numerateur", "denominateur"], rows))
         counts["phev"] += len(rows)
-        rows = _regional_rows(mesures, annee)
+        rows = _regional_rows(regionales.get(annee, []))
         files.append(write_csv(landing / "regional" / f"regional_{annee}.csv",
                                ["finess_geo", "annee", "indicateur", "valeur", "numerateur", "denominateur"], rows))
         counts["regional"] += len(rows)
@@ -219,6 +249,16 @@ def generate_demo(landing: Path, *, size: str = "region", seed: int = 2022, refe
                            encoding="cp1252", newline="\r\n"))
     counts["observations"] = len(rows)
 
+    for annee in ANNEES_REGISTRE:
+        path, n = finess_ej_extract.write_extract(landing / "finess_ej", registre, annee)
+        files.append(path)
+        counts["finess_ej"] += n
+
+    for annee, rows in autoevaluations(seed, ref, vigueur).items():
+        files.append(write_csv(landing / "autoevaluations" / f"autoevaluations_{annee}.csv",
+                               ["finess_ej", "annee", "theme", "realisation", "commentaire"], rows))
+        counts["autoevaluations"] += len(rows)
+
     sources_yml = landing / "sources.yml"
     sources_yml.write_bytes(SOURCES_YML.encode("utf-8"))
     files.append(sources_yml)
@@ -230,5 +270,7 @@ def generate_demo(landing: Path, *, size: str = "region", seed: int = 2022, refe
         "counts": counts,
         "files": [str(p) for p in files],
         "etablissements": len(registre.ets),
+        "departements": len({et.commune.departement for et in registre.ets}),
+        "regions": len({REGIONS_DES_DEPARTEMENTS[et.commune.departement] for et in registre.ets}),
         "entites_juridiques": len(registre.ejs),
     }

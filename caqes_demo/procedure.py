@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from caqes_tasks.demo.campaign import Contrat, Observation, chemins_refus
-from caqes_tasks.demo.measures import Mesures, euros
+from caqes_demo.campaign import Contrat, Observation, chemins_refus
+from caqes_demo.measures import Mesures, euros
 from caqes_tasks.referentiel import Referentiel
 
 NOTIFICATION_PREALABLE = "notification_prealable"
@@ -112,6 +112,8 @@ DECISIONS_NON_ATTEINTE = {
     "region": ({"reduction_liste_en_sus": 1, "accord_prealable": 1, "renonciation": 1},
                {"reduction_liste_en_sus": 1, "accord_prealable": 2}, {}),
     "small": ({"reduction_liste_en_sus": 1, "accord_prealable": 1}, {"renonciation": 1}, {}),
+    "france": ({"reduction_liste_en_sus": 10, "accord_prealable": 10, "renonciation": 10},
+               {"reduction_liste_en_sus": 10, "accord_prealable": 20}, {}),
 }
 # per year: receipts missing / late, non-attainment EJs without an avis, observations on
 # non-attainment; taken in this order while at least GARDER[size] complete procedures remain
@@ -122,8 +124,11 @@ QUOTAS = {
     "small": ({"sans_accuse": 1, "tardif": 0, "sans_avis": 0, "observations": 0},
               {"sans_accuse": 0, "tardif": 1, "sans_avis": 1, "observations": 0},
               {"sans_accuse": 1, "tardif": 0, "sans_avis": 0, "observations": 1}),
+    "france": ({"sans_accuse": 25, "tardif": 12, "sans_avis": 12, "observations": 25},
+               {"sans_accuse": 12, "tardif": 12, "sans_avis": 12, "observations": 25},
+               {"sans_accuse": 12, "tardif": 0, "sans_avis": 12, "observations": 12}),
 }
-GARDER = {"region": 3, "small": 0}
+GARDER = {"region": 3, "small": 0, "france": 40}
 
 
 def _rd(rng: random.Random, start: date, end: date) -> date:

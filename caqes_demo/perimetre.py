@@ -16,15 +16,16 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from caqes_tasks.demo.campaign import Contrat
-from caqes_tasks.demo.measures import Mesures
-from caqes_tasks.demo.register import Registre
+from caqes_demo.campaign import Contrat
+from caqes_demo.measures import Mesures
+from caqes_demo.register import Registre
 from caqes_tasks.referentiel import Referentiel
 
 ACTIONS = ("ajout", "retrait", "resiliation")
 # avenants per action and signature year
 NB_AVENANTS = {"region": {"ajout": 2, "retrait": 1, "resiliation": 1},
-               "small": {"ajout": 1, "retrait": 1, "resiliation": 1}}
+               "small": {"ajout": 1, "retrait": 1, "resiliation": 1},
+               "france": {"ajout": 25, "retrait": 12, "resiliation": 12}}
 
 Paire = tuple[str, str]  # (finess_geo, indicateur)
 
@@ -55,11 +56,18 @@ class Perimetre:
         self.avenants = sorted(avenants or [], key=lambda a: (a.date_signature, a.finess_ej, a.volet,
                                                                 a.finess_geo or "", a.indicateur or ""))
         self.signature: dict[tuple[str, str], set[Paire]] = {}
+        ets_de: dict[tuple[int, str], list[str]] = {}  # (register year, EJ) -> its ETs
+        for et in registre.ets:
+            for annee, ej in et.ej_par_annee.items():
+                ets_de.setdefault((annee, ej), []).append(et.finess_geo)
+        cibles_de: dict[tuple[int, str], list[str]] = {}  # (year, ET) -> indicators targeted
+        for f, a, code in cibles:
+            cibles_de.setdefault((a, f), []).append(code)
         for (ej, volet), c in sorted(self.signes.items()):
             p = c.date_proposition.year
-            ets = {et.finess_geo for et in registre.ets if et.ej_par_annee.get(p) == ej}
             self.signature[(ej, volet)] = {
-                (f, code) for f, a, code in cibles if a == p and f in ets and ref.by_code[code].volet == volet
+                (f, code) for f in ets_de.get((p, ej), ()) for code in cibles_de.get((p, f), ())
+                if ref.by_code[code].volet == volet
             }
 
     def avec(self, avenants: list[Avenant]) -> Perimetre:
@@ -101,7 +109,13 @@ def _rd(rng: random.Random, start: date, end: date) -> date:
 
 def _stable(registre: Registre, ej: str, depuis: int, jusqu_a: int) -> set[str]:
     """ETs attached to ``ej`` in every register year from ``depuis`` to ``jusqu_a``."""
-    return {et.finess_geo for et in registre.ets
+    if getattr(registre, "_ets_par_ej", None) is None:  # index: EJ -> ETs attached to it some year
+        index: dict[str, list] = {}
+        for et in registre.ets:
+            for e in set(et.ej_par_annee.values()):
+                index.setdefault(e, []).append(et)
+        registre._ets_par_ej = index
+    return {et.finess_geo for et in registre._ets_par_ej.get(ej, ())
             if all(et.ej_par_annee.get(a) == ej for a in range(depuis, jusqu_a + 1))}
 
 

@@ -7,6 +7,7 @@ demo establishments on the map; Lambert-93 coordinates are derived from them).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -151,6 +152,7 @@ def communes_of(departement: str) -> list[Commune]:
     return [c for c in _COMMUNES if c.departement == departement]
 
 
+@functools.lru_cache(maxsize=None)
 def lambert93(lat: float, lon: float) -> tuple[float, float]:
     """Lambert-93 (EPSG:2154) projection of a WGS84/RGF93 point (GRS80 ellipsoid)."""
     a, e = 6378137.0, 0.0818191910428158
@@ -172,3 +174,24 @@ def lambert93(lat: float, lon: float) -> tuple[float, float]:
     r = a * f * t(phi) ** n
     theta = n * (lam - lon0)
     return x0 + r * math.sin(theta), y0 + r0 - r * math.cos(theta)
+
+
+@functools.lru_cache(maxsize=None)
+def utm(lat: float, lon: float, zone: int, south: bool) -> tuple[float, float]:
+    """UTM projection (GRS80) of a point, for the overseas territories (zone, southern hemisphere)."""
+    a, f, k0 = 6378137.0, 1 / 298.257222101, 0.9996
+    e2 = f * (2 - f)
+    ep2 = e2 / (1 - e2)
+    phi, lam = math.radians(lat), math.radians(lon)
+    lam0 = math.radians(zone * 6 - 183)
+    n = a / math.sqrt(1 - e2 * math.sin(phi) ** 2)
+    t, c = math.tan(phi) ** 2, ep2 * math.cos(phi) ** 2
+    aa = math.cos(phi) * (lam - lam0)
+    m = a * ((1 - e2 / 4 - 3 * e2**2 / 64 - 5 * e2**3 / 256) * phi
+             - (3 * e2 / 8 + 3 * e2**2 / 32 + 45 * e2**3 / 1024) * math.sin(2 * phi)
+             + (15 * e2**2 / 256 + 45 * e2**3 / 1024) * math.sin(4 * phi)
+             - (35 * e2**3 / 3072) * math.sin(6 * phi))
+    x = 500000.0 + k0 * n * (aa + (1 - t + c) * aa**3 / 6 + (5 - 18 * t + t**2 + 72 * c - 58 * ep2) * aa**5 / 120)
+    y = k0 * (m + n * math.tan(phi) * (aa**2 / 2 + (5 - t + 9 * c + 4 * c**2) * aa**4 / 24
+                                        + (61 - 58 * t + t**2 + 600 * c - 330 * ep2) * aa**6 / 720))
+    return x, y + (10_000_000.0 if south else 0.0)

@@ -11,10 +11,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from caqes_tasks.demo import categories as cat
-from caqes_tasks.demo import names
-from caqes_tasks.demo.places import COMMUNES, DEPARTEMENTS, POIDS_DEPARTEMENT, Commune, communes_of
-from caqes_tasks.demo.public_entities import ENTITES
+from caqes_demo import categories as cat
+from caqes_demo import names
+from caqes_demo.places import COMMUNES, DEPARTEMENTS, POIDS_DEPARTEMENT, Commune, communes_of
+from caqes_demo.public_entities import ENTITES
 from caqes_tasks.finess.numbers import luhn_key
 
 ANNEES_REGISTRE = (2020, 2021, 2022, 2023, 2024)
@@ -34,6 +34,8 @@ class Plan:
     changements_ej: int  # ETs that move to another EJ during the campaign
     ouvertures: int
     fermetures: int
+    poids: dict[str, int] = field(default_factory=lambda: POIDS_DEPARTEMENT)  # spread of the private EJs
+    libelles: dict[str, str] = field(default_factory=lambda: DEPARTEMENTS)  # département labels
 
 
 PLANS: dict[str, Plan] = {
@@ -90,16 +92,28 @@ class Etablissement:
 class Registre:
     ejs: list[EntiteJuridique]
     ets: list[Etablissement]
+    _par_numero: dict | None = field(default=None, repr=False, compare=False)
+    _ets_par_ej: dict | None = field(default=None, repr=False, compare=False)
 
     def ets_de(self, annee: int) -> list[Etablissement]:
         return [e for e in self.ets if annee in e.ej_par_annee]
 
     def ej(self, finess_ej: str) -> EntiteJuridique:
-        return next(e for e in self.ejs if e.finess_ej == finess_ej)
+        if getattr(self, "_par_numero", None) is None or len(self._par_numero) != len(self.ejs):
+            self._par_numero = {e.finess_ej: e for e in self.ejs}
+        return self._par_numero[finess_ej]
+
+
+# First characters of the FINESS numbers where they are not the département code (overseas)
+PREFIXES_FINESS = {"9A": "9701", "9B": "9702", "9C": "9703", "9D": "9704", "9F": "9805"}
+# Phone prefix per territory (metropolitan numbers are 0 + zone digit; overseas 4 digits)
+INDICATIFS = {"9A": "0590", "9B": "0596", "9C": "0594", "9D": "0262", "9F": "0269"}
 
 
 class _Numeros:
-    """Distinct FINESS numbers: département + 6 digits + Luhn key."""
+    """Distinct FINESS numbers: département (overseas: 97/98 and the territory) + digits + Luhn
+    key, 9 characters. Corsican numbers (2A/2B) get a key computed the same way on their
+    characters: no public source confirms the key rule there (the checks accept them on format)."""
 
     def __init__(self, rng: random.Random):
         self.rng = rng
@@ -107,14 +121,18 @@ class _Numeros:
 
     def finess(self, departement: str) -> str:
         while True:
-            body = departement + f"{self.rng.randrange(1, 10**6):06d}"
+            prefixe = PREFIXES_FINESS.get(departement, departement)
+            k = 8 - len(prefixe)
+            body = prefixe + f"{self.rng.randrange(1, 10**k):0{k}d}"
             numero = body + luhn_key(body)
             if numero not in self.used:
                 self.used.add(numero)
                 return numero
 
     def siren(self, public: bool, departement: str) -> str:
-        body = ("26" + departement + f"{self.rng.randrange(10**4):04d}") if public else (
+        chiffres = "20" if departement in ("2A", "2B") else "97" if departement[0] == "9" and not departement.isdigit() \
+            else departement
+        body = ("26" + chiffres + f"{self.rng.randrange(10**4):04d}") if public else (
             str(self.rng.randint(3, 8)) + f"{self.rng.randrange(10**7):07d}")
         return body + luhn_key(body)
 
@@ -127,8 +145,8 @@ def _rd(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randrange((end - start).days + 1))
 
 
-def _telephone(rng: random.Random) -> str:
-    return "05" + f"{rng.randrange(10**8):08d}"
+def _telephone(rng: random.Random, indicatif: str = "05") -> str:
+    return indicatif + f"{rng.randrange(10**8):08d}"[len(indicatif) - 2:]
 
 
 def _longue(rs: str) -> str:
@@ -141,7 +159,8 @@ def _longue(rs: str) -> str:
 
 
 def _etablissement(rng: random.Random, nums: _Numeros, *, rs: str, categorie: cat.Categorie, kind: str,
-                   public: bool, commune: Commune, taille: float, siren: str, grand: bool) -> Etablissement:
+                   public: bool, commune: Commune, taille: float, siren: str, grand: bool,
+                   indicatif: str = "05") -> Etablissement:
     dateouv = _rd(rng, date(1955, 1, 1), date(2005, 12, 31)) if public else _rd(rng, date(1970, 1, 1), date(2015, 12, 31))
     dateautor = dateouv if rng.random() < 0.6 else _rd(rng, dateouv, date(2018, 12, 31))
     mises_a_jour = sorted({dateautor, *(_rd(rng, date(2012, 1, 1), date(2024, 11, 30)) for _ in range(3))})
@@ -161,8 +180,8 @@ def _etablissement(rng: random.Random, nums: _Numeros, *, rs: str, categorie: ca
         voie=rng.choice(names.VOIES),
         lieuditbp=f"{'CS' if rng.random() < 0.5 else 'BP'} {rng.randrange(1, 99999):05d}" if cedex else "",
         ligneacheminement=acheminement,
-        telephone=_telephone(rng),
-        telecopie=_telephone(rng) if rng.random() < 0.7 else "",
+        telephone=_telephone(rng, indicatif),
+        telecopie=_telephone(rng, indicatif) if rng.random() < 0.7 else "",
         siret=nums.siret(siren),
         dateouv=dateouv,
         dateautor=dateautor,
@@ -195,8 +214,8 @@ def _departements_prives(rng: random.Random, plan: Plan, n: int) -> list[str]:
     deps = list(plan.departements)
     if plan.public_small_only:
         return [deps[i % len(deps)] for i in range(n)]
-    total = sum(POIDS_DEPARTEMENT[d] for d in deps)
-    exact = {d: n * POIDS_DEPARTEMENT[d] / total for d in deps}
+    total = sum(plan.poids[d] for d in deps)
+    exact = {d: n * plan.poids[d] / total for d in deps}
     parts = {d: int(x) for d, x in exact.items()}
     for d in sorted(deps, key=lambda d: exact[d] - parts[d], reverse=True)[: n - sum(parts.values())]:
         parts[d] += 1
@@ -205,8 +224,8 @@ def _departements_prives(rng: random.Random, plan: Plan, n: int) -> list[str]:
     return out
 
 
-def _prives(rng: random.Random, nums: _Numeros, plan: Plan, kind: str, n: int,
-            noms_pris: set[str]) -> tuple[list[EntiteJuridique], list[Etablissement]]:
+def _prives(rng: random.Random, nums: _Numeros, plan: Plan, kind: str, n: int, noms_pris: set[str],
+            communes_of=communes_of, indicatif=lambda dep: "05") -> tuple[list[EntiteJuridique], list[Etablissement]]:
     ejs, ets = [], []
     for k, dep in enumerate(_departements_prives(rng, plan, n)):
         communes = communes_of(dep)
@@ -225,7 +244,7 @@ def _prives(rng: random.Random, nums: _Numeros, plan: Plan, kind: str, n: int,
             taille = rng.uniform(0.15, 0.5)
         else:
             code = "127"
-            nom = f"HAD {rng.choice(names.NOMS_HAD)} {DEPARTEMENTS[dep]}"
+            nom = f"HAD {rng.choice(names.NOMS_HAD)} {plan.libelles[dep]}"
             nb_sites = rng.choices((1, 2), weights=(70, 30))[0]
             taille = rng.uniform(0.3, 1.0)
         if plan.public_small_only and kind == "clinique" and k == 0:
@@ -241,7 +260,7 @@ def _prives(rng: random.Random, nums: _Numeros, plan: Plan, kind: str, n: int,
             rs = nom if i == 0 else f"{nom} SITE {site_commune.nom}"
             et = _etablissement(rng, nums, rs=rs, categorie=cat.CATEGORIES[code], kind=kind, public=False,
                                 commune=site_commune, taille=taille * (1 if i == 0 else rng.uniform(0.3, 0.7)),
-                                siren=siren, grand=False)
+                                siren=siren, grand=False, indicatif=indicatif(dep))
             et.ej_par_annee = {a: ej.finess_ej for a in ANNEES_REGISTRE}
             ets.append(et)
     return ejs, ets
@@ -280,6 +299,10 @@ def _evenements(rng: random.Random, plan: Plan, ejs: list[EntiteJuridique], ets:
 
 
 def build_registre(rng: random.Random, size: str) -> Registre:
+    if size == "france":
+        from caqes_demo.france_register import build_registre_france
+
+        return build_registre_france(rng)
     plan = PLANS[size]
     nums = _Numeros(rng)
     ejs, ets = _publics(rng, nums, plan)
