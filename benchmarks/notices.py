@@ -91,10 +91,10 @@ def _jobs(ctx):
     return sel.notices, make, t_read
 
 
-def _cpu_seconds() -> float:
-    """CPU seconds used by this process and its finished children (the pool's workers)."""
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU seconds used by this process, and by its finished children (the pool's workers)."""
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
 
 
 def _scratch_out(out: Path, tmp: Path) -> Path:
@@ -135,7 +135,9 @@ def bench_notices(out: Path, year: int | None = None, *, n: int | None = None, w
     jobs = [make(ej, kind) for ej, kind in keys]
     pdfs = render_pdfs(jobs, workers=workers)
     t_render = time.perf_counter() - t0
-    cpu_render = _cpu_seconds() - u0
+    u1 = _cpu_seconds()
+    cpu_parent, cpu_workers = u1[0] - u0[0], u1[1] - u0[1]
+    cpu_render = cpu_parent + cpu_workers
     result = {
         "notices": len(keys),
         "year": ctx.year,
@@ -145,6 +147,8 @@ def bench_notices(out: Path, year: int | None = None, *, n: int | None = None, w
         "render_seconds": round(t_render, 3),
         "render_notices_per_second": round(len(keys) / t_render, 2),
         "render_cpu_seconds": round(cpu_render, 3),
+        "render_cpu_seconds_this_process": round(cpu_parent, 3),
+        "render_cpu_seconds_workers": round(cpu_workers, 3),
         # what the same work gives when its processes have the cores to themselves
         "render_notices_per_second_if_cores_free": round(len(keys) * max(workers, 1) / cpu_render, 2),
         "cpu_ms_html_per_notice": round(cpu_html * 1000, 1),

@@ -187,7 +187,7 @@ def render_pdfs(jobs: Iterable[PdfJob], workers: int | None = None, *, n_jobs: i
 
 def _chunksize(n_jobs: int, workers: int) -> int:
     """Chunks small enough to even out the workers' loads, big enough to keep the trips few."""
-    return max(1, min(16, n_jobs // (workers * 8)))
+    return max(1, min(4, n_jobs // (workers * 8)))
 
 
 def _noms(data: YearData) -> dict[str, str]:
