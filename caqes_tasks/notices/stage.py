@@ -12,16 +12,18 @@ A notice issued by an earlier run is never drawn again: it is kept byte for byte
 décision cites the date and reference of the notification préalable it follows
 (``caqes_tasks.notices.publish``: issued notices, verification, all-or-nothing switch). The
 notices not issued yet are drawn in a small process pool (``CAQES_NOTICES_WORKERS``, default 2;
-1 draws in this process), results in a fixed order.
+1 draws in this process), results in a fixed order: this process makes each notice's HTML while
+the workers typeset the PDFs of the ones before it (``caqes_tasks.notices.pdf``). Speed is
+measured by ``python -m benchmarks.notices``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import csv
 import gc
 import io
+import itertools
 import logging
 import multiprocessing
 import os

@@ -50,6 +50,7 @@ class _Converter:
         self.stack: list[list[str]] = [[]]  # content being built, innermost last
         self.tags: list[str] = []
         self.tables: list[dict] = []
+        self.lists: list[list[str]] = []  # the items of each open <ul>
         self.skip = 0  # inside <head>, <style>, <title>
         self.space_pending = False
         self.at_line_start = True
@@ -109,16 +110,20 @@ class _Converter:
             self._block_boundary()
             return
         self.tags.append(tag)
+        if tag == "li" and (not self.lists or self.tags[-2:-1] != ["ul"]):
+            raise UnsupportedMarkup("<li> hors d'une liste <ul>")
         if tag in ("p", "li") or tag in HEADINGS:
             self._block_boundary()
             self._open()
-        elif tag in ("b", "i", "font", "ul"):
+        elif tag in ("b", "i", "font"):
             if tag == "font":
                 self._check_font(a)
             self._open()
             self.tags[-1] = (tag, a)  # type: ignore[assignment]
-            if tag == "ul":
-                self._block_boundary()
+        elif tag == "ul":
+            self._block_boundary()
+            self._open()  # holds nothing: text between the items is refused
+            self.lists.append([])
         elif tag == "table":
             self._block_boundary()
             self.tables.append({"rows": [], "row": None, "cell": None})
@@ -169,12 +174,12 @@ class _Converter:
             self._emit(f"#hd({HEADINGS[tag]})[{self._close()}]\n")
             self._block_boundary()
         elif tag == "li":
-            item = self._close()
-            self._emit(f"[{item}]")
+            self.lists[-1].append(f"[{self._close()}]")
             self._block_boundary()
         elif tag == "ul":
-            items = self._close()
-            self._emit(f"#items({', '.join(_split_items(items))})\n")
+            if self._close():
+                raise UnsupportedMarkup("texte hors des éléments <li> d'une liste")
+            self._emit(f"#items({', '.join(self.lists.pop())})\n")
             self._block_boundary()
         elif tag == "b":
             self._emit(f"#text(weight: \"bold\")[{self._close()}]")
@@ -232,28 +237,6 @@ class _Converter:
         if self.tags or self.tables or len(self.stack) != 1:
             raise UnsupportedMarkup(f"balises non fermées : {self.tags}")
         return "".join(self.stack[0])
-
-
-def _split_items(items: str) -> list[str]:
-    """The ``[...]`` items a ``<ul>`` collected (each li appended one bracketed piece)."""
-    out, depth, start = [], 0, None
-    i = 0
-    while i < len(items):
-        ch = items[i]
-        if ch == '"':  # skip a string literal
-            i += 1
-            while items[i] != '"':
-                i += 2 if items[i] == "\\" else 1
-        elif ch == "[":
-            if depth == 0:
-                start = i
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-            if depth == 0:
-                out.append(items[start : i + 1])
-        i += 1
-    return out
 
 
 def _width(value: str | None) -> str | None:

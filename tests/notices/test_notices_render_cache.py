@@ -81,6 +81,8 @@ def test_markup_the_pdf_cannot_show_is_refused():
         to_typst("<p>logo <img src='x.png'></p>")
     with pytest.raises(UnsupportedMarkup):
         to_typst("<table><tr><td>a</td></tr>texte</table>")
+    with pytest.raises(UnsupportedMarkup, match="<li>"):
+        to_typst("<p><li>élément hors liste</li></p>")
 
 
 def test_pool_and_serial_give_the_same_bytes_in_the_same_order(published):
