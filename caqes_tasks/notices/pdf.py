@@ -4,8 +4,9 @@ The notice's HTML is the one source: its ``<body>`` is turned into Typst source
 (``typst_markup``: every text a string literal, each tag of the templates' subset one function
 of ``PAGE``, which sets the page, the fonts and the footer) and compiled in this
 process by the ``typst`` binding. Measured on the demo region (``python -m benchmarks.notices``):
-about ten times the speed of fpdf2's ``write_html``, whose character-by-character line breaking
-in tables and per-document font subsetting took most of the time.
+about a tenth of the CPU time per notice of fpdf2's ``write_html``, whose character-by-character
+line breaking in tables (about 60 %) and per-document font loading and subsetting (about 35 %)
+took most of the time.
 
 The font is DejaVu (Unicode: accents, €, narrow no-break spaces), taken from the system's
 standard DejaVu folder when present, else from the copy matplotlib ships in its mpl-data; only
@@ -13,8 +14,8 @@ that folder is given to Typst (no system font can change a PDF). The output is d
 the creation date comes from the run (``as_of``), never the clock, and Typst derives the file
 identifier from the content.
 
-One Typst compiler per process (fonts loaded once, and Typst's memoisation reuses what notices
-share, e.g. the annex). Typst runs threads: a process that has compiled must not be forked
+One Typst compiler per process (fonts loaded once; Typst's memoisation may reuse what notices
+share). Typst runs threads: a process that has compiled must not be forked
 (``compiled_here``), so a process pool is made before the first compile or not at all.
 """
 
