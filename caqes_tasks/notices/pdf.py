@@ -4,9 +4,9 @@ The notice's HTML is the one source: its ``<body>`` is turned into Typst source
 (``typst_markup``: every text a string literal, each tag of the templates' subset one function
 of ``PAGE``, which sets the page, the fonts and the footer) and compiled in this
 process by the ``typst`` binding. Measured on the demo region (``python -m benchmarks.notices``):
-about a tenth of the CPU time per notice of fpdf2's ``write_html``, whose character-by-character
-line breaking in tables (about 60 %) and per-document font loading and subsetting (about 35 %)
-took most of the time.
+about a tenth of the CPU time per notice of fpdf2's ``write_html``, where the HTML layout with its
+character-by-character line breaking (about 60 %, tables most of it) and each document's copy
+and subsetting of the fonts (about 40 %) took the time.
 
 The font is DejaVu (Unicode: accents, €, narrow no-break spaces), taken from the system's
 standard DejaVu folder when present, else from the copy matplotlib ships in its mpl-data; only
