@@ -6,7 +6,8 @@ dim_etablissement, fct_perimetre (``dbt_project/models/marts/_marts.yml``). Amou
 ``Decimal``.
 
 Every column is read by name. A table or column the warehouse lacks is an error naming it: a
-notice never goes out without a fact the law asks it to state (docs/rules.md §6–§7).
+notice never goes out without a fact the law asks it to state (docs/rules.md §6–§7). The few
+``OPTIONAL_COLUMNS`` (the EJ's address) are read when present, NULL otherwise.
 """
 
 from __future__ import annotations
@@ -62,6 +63,13 @@ QUERIES: dict[str, tuple[str, str]] = {
 }
 
 
+# table → columns read when the warehouse has them (NULL otherwise): the EJ's postal address,
+# filled from the FINESS legal-entity extract when the landing zone holds one.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "dim_etablissement": ("adresse_ej", "ligne_acheminement_ej"),
+}
+
+
 def _names(cols: str) -> list[str]:
     return [c.strip() for c in cols.split(",")]
 
@@ -105,8 +113,13 @@ class YearData:
 def read_year(con, year: int) -> YearData:
     """Read every table the notices rest on for ``year`` (connection opened read-only)."""
     check_columns(con)
+    present = _present_columns(con)
     data = YearData(year)
     for table, (cols, order) in QUERIES.items():
+        optional = [
+            c if c in present[table] else f"CAST(NULL AS VARCHAR) AS {c}" for c in OPTIONAL_COLUMNS.get(table, ())
+        ]
+        cols = ", ".join([cols, *optional])
         cur = con.execute(f"SELECT {cols} FROM marts.{table} WHERE annee = ? ORDER BY {order}", [year])
         names = [d[0] for d in cur.description]
         grouped: dict[str, list[dict]] = defaultdict(list)

@@ -117,6 +117,11 @@ def _common(data: YearData, ej: str, kind: str, run: RunInfo, lib: Libelles) -> 
     dim = data.rows("dim_etablissement", ej)
     noms_et = {r["finess_geo"]: r["raison_sociale"] for r in dim}
     nom_ej = next((r["raison_sociale_ej"] for r in dim if r.get("raison_sociale_ej")), None)
+    adresse = next(
+        ([r.get("adresse_ej"), r.get("ligne_acheminement_ej")] for r in dim
+         if r.get("adresse_ej") or r.get("ligne_acheminement_ej")),
+        [],
+    )  # fmt: skip
     indicateurs = [
         {
             **r,
@@ -140,7 +145,7 @@ def _common(data: YearData, ej: str, kind: str, run: RunInfo, lib: Libelles) -> 
         "non_retenus": non_retenus,
         "titre": v.TITRES[kind],
         "annee": data.year,
-        "ej": {"finess": ej, "nom": nom_ej or f"Entité juridique {ej}"},
+        "ej": {"finess": ej, "nom": nom_ej or f"Entité juridique {ej}", "adresse": [x for x in adresse if x]},
         "run": run,
         "indicateurs": indicateurs,
         "scores": scores,

@@ -12,7 +12,9 @@ A notice issued by an earlier run is never drawn again: it is kept byte for byte
 décision cites the date and reference of the notification préalable it follows
 (``caqes_tasks.notices.publish``: issued notices, verification, all-or-nothing switch). The
 notices not issued yet are drawn in a small process pool (``CAQES_NOTICES_WORKERS``, default 2;
-1 draws in this process), results in a fixed order.
+1 draws in this process), results in a fixed order: this process makes each notice's HTML while
+the workers typeset the PDFs of the ones before it (``caqes_tasks.notices.pdf``). Speed is
+measured by ``python -m benchmarks.notices``.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ import contextlib
 import csv
 import gc
 import io
+import itertools
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -35,7 +38,7 @@ from caqes_tasks.feeds.manifest import run_inputs
 from caqes_tasks.notices import vocabulary as v
 from caqes_tasks.notices.data import YearData, read_year
 from caqes_tasks.notices.model import Libelles, RunInfo, interessement_context, sanction_context
-from caqes_tasks.notices.pdf import html_to_pdf, render_key, warm_fonts
+from caqes_tasks.notices.pdf import compiled_here, html_to_pdf, render_key, warm_fonts
 from caqes_tasks.notices.publish import IssuedNotice, NewNotice, open_year, publish_year
 from caqes_tasks.notices.render import environment, render_html
 from caqes_tasks.notices.selection import Selection, select_notices
@@ -123,6 +126,11 @@ def _render_job(job: PdfJob) -> bytes:
     return job.render()
 
 
+def _worker_start() -> None:
+    """One thread per worker for Typst: the pool already gives each core its process."""
+    os.environ.setdefault("RAYON_NUM_THREADS", "1")
+
+
 @contextlib.contextmanager
 def _gc_frozen() -> Iterator[None]:
     """Keep the objects alive now (the year's data, the parsed fonts) out of the garbage
@@ -137,22 +145,51 @@ def _gc_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def render_pdfs(jobs: list[PdfJob], workers: int | None = None) -> list[bytes]:
-    """The PDF bytes of ``jobs``, in the order of ``jobs`` whatever the number of processes."""
-    if not jobs:
-        return []
-    workers = workers_for(len(jobs)) if workers is None else workers
-    warm_fonts()  # before the workers fork: they inherit the parsed fonts
-    with _gc_frozen():  # frozen before the fork: the workers inherit that too
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            # fork, not spawn: spawn re-imports the caller's main module in every worker (a script
-            # without a ``__main__`` guard would run again). The warehouse is closed by now.
+def _pool_context():
+    """fork when this process has not compiled yet (the workers inherit the imports, nothing is
+    imported again); spawn once it has (Typst's threads do not survive a fork: a forked worker
+    would wait for them for ever). spawn re-imports the caller's main module in each worker, as
+    ``__mp_main__`` (code under a ``__main__`` guard does not run)."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and not compiled_here():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def render_pdfs(jobs: Iterable[PdfJob], workers: int | None = None, *, n_jobs: int | None = None) -> list[bytes]:
+    """The PDF bytes of ``jobs``, in the order of ``jobs`` whatever the number of processes.
+
+    ``jobs`` may be a generator (then ``n_jobs`` says how many it yields): the workers draw the
+    first PDFs while this process still renders the next notices' HTML."""
+    if n_jobs is None:
+        jobs = list(jobs)
+        n_jobs = len(jobs)
+    if not n_jobs:
+        return [job.render() for job in jobs]  # an empty generator still runs to its end
+    workers = workers_for(n_jobs) if workers is None else workers
+    warm_fonts()  # fonts found and page setup read before the fork: the workers inherit them
+    with _gc_frozen():  # frozen before a fork: the workers inherit that too
+        if workers > 1:
+            source = iter(jobs)
+            made: list[PdfJob] = []
+
+            def recorded() -> Iterator[PdfJob]:
+                for job in source:
+                    made.append(job)
+                    yield job
+
             try:
-                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                    return list(pool.map(_render_job, jobs, chunksize=4))
+                with ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_worker_start) as pool:
+                    return list(pool.map(_render_job, recorded(), chunksize=_chunksize(n_jobs, workers)))
             except (OSError, BrokenProcessPool, AssertionError) as exc:  # no child process here
                 log.warning("notices: process pool unavailable (%s): PDFs drawn in this process", exc)
+                jobs = itertools.chain(made, source)  # the ones handed to the pool, then the rest
         return [job.render() for job in jobs]
+
+
+def _chunksize(n_jobs: int, workers: int) -> int:
+    """Chunks small enough to even out the workers' loads, big enough to keep the trips few."""
+    return max(1, min(4, n_jobs // (workers * 8)))
 
 
 def _noms(data: YearData) -> dict[str, str]:
@@ -193,18 +230,25 @@ def notices_stage(ctx: RunContext) -> dict:
     sel = select_notices(data)
 
     paths: dict[str, list[str]] = {k: [] for k in v.KINDS}
-    jobs: dict[str, PdfJob] = {}
     due = set(sel.notices)
+    todo: list[tuple[str, str]] = []
     for ej, kind in sel.notices:
         paths[kind].append(str(ctx.notices / ej / f"{kind}.pdf"))
-        key = f"{ej}/{kind}"
-        if key in register:
-            continue  # issued: kept as it was sent
-        prealable = None
-        if kind == v.DECISION:
-            prealable = prealable_reference(register, ej, run, (ej, v.PREALABLE) in due)
-        jobs[key] = notice_job(data, ej, kind, run, lib, prealable)
-    drawn = dict(zip(jobs, render_pdfs(list(jobs.values()))))
+        if f"{ej}/{kind}" not in register:
+            todo.append((ej, kind))  # not issued yet (an issued one is kept as it was sent)
+    jobs: dict[str, PdfJob] = {}
+
+    def make_jobs() -> Iterator[PdfJob]:
+        """Each notice's HTML, made while the workers draw the PDFs of the ones before it."""
+        for ej, kind in todo:
+            prealable = None
+            if kind == v.DECISION:
+                prealable = prealable_reference(register, ej, run, (ej, v.PREALABLE) in due)
+            job = jobs[f"{ej}/{kind}"] = notice_job(data, ej, kind, run, lib, prealable)
+            yield job
+
+    pdfs = render_pdfs(make_jobs(), n_jobs=len(todo))
+    drawn = dict(zip((f"{ej}/{kind}" for ej, kind in todo), pdfs, strict=True))
     kept_due = sum(1 for ej, kind in sel.notices if f"{ej}/{kind}" in register)
     log.info("notices: %d drawn, %d issued earlier kept as sent", len(drawn), kept_due)
     new = {

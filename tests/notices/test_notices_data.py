@@ -4,6 +4,7 @@ or column the warehouse lacks is an error naming it."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -71,3 +72,32 @@ def test_every_column_read_is_declared_by_the_project():
     for table, (cols, _) in QUERIES.items():
         assert table in declared, table
         assert {c.strip() for c in cols.split(",")} <= declared[table], (table, {c.strip() for c in cols.split(",")} - declared[table])
+
+
+def test_ej_address_shown_under_the_name_when_the_warehouse_has_it(warehouse, tmp_path):
+    """The EJ's address columns are optional: absent or NULL, the addressing is as before; filled,
+    the address shows under the name, in the HTML and in the PDF."""
+    from pypdf import PdfReader
+
+    from caqes_tasks.notices.model import Libelles, RunInfo
+    from caqes_tasks.notices.stage import render_notice
+
+    run = RunInfo(run_id="r1", input_hashes={}, as_of=date(2025, 6, 16))
+    before = _read(warehouse)
+    assert before.rows("dim_etablissement", "640000105")[0]["adresse_ej"] is None
+    html_before, _ = render_notice(before, "640000105", "notification_interessement", run, Libelles())
+    assert "Polyclinique de l&#39;Adour</b><br>\nÀ l'attention du représentant légal" in html_before
+
+    con = duckdb.connect(str(warehouse))
+    con.execute("ALTER TABLE marts.dim_etablissement ADD COLUMN adresse_ej VARCHAR")
+    con.execute("ALTER TABLE marts.dim_etablissement ADD COLUMN ligne_acheminement_ej VARCHAR")
+    con.execute(
+        "UPDATE marts.dim_etablissement SET adresse_ej = '12 AV DE L''ADOUR', ligne_acheminement_ej = '64100 BAYONNE' "
+        "WHERE finess_ej = '640000105'"
+    )
+    con.close()
+    html, pdf = render_notice(_read(warehouse), "640000105", "notification_interessement", run, Libelles())
+    assert "Polyclinique de l&#39;Adour</b><br>\n12 AV DE L&#39;ADOUR<br>\n64100 BAYONNE<br>\nÀ l'attention" in html
+    (path := tmp_path / "n.pdf").write_bytes(pdf)
+    text = PdfReader(path).pages[0].extract_text()
+    assert "Polyclinique de l'Adour\n12 AV DE L'ADOUR\n64100 BAYONNE\nÀ l'attention du représentant légal" in text

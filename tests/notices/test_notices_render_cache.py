@@ -1,8 +1,13 @@
-"""Faster PDFs, same bytes: fonts parsed once per process, issued PDFs never drawn again, a process pool."""
+"""Deterministic PDFs drawn fast: same input same bytes, issued PDFs never drawn again, a process pool."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
+import subprocess
+import sys
+import html as htmlmod
 from datetime import date
 from pathlib import Path
 
@@ -15,8 +20,10 @@ from caqes_tasks.notices import pdf as pdfmod
 from caqes_tasks.notices import stage as stagemod
 from caqes_tasks.notices.publish import NoticeIntegrityError
 from caqes_tasks.notices.stage import PdfJob, notices_stage, render_pdfs
+from caqes_tasks.notices.typst_markup import UnsupportedMarkup, to_typst
 
 CHANGED = "640000105/notification_interessement.pdf"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _tree(folder: Path) -> dict[str, str]:
@@ -36,32 +43,69 @@ def _jobs(ctx) -> list[PdfJob]:
     return out
 
 
-def test_reused_fonts_draw_the_bytes_of_add_font(published):
-    """Fonts parsed once and shared give the PDF that fresh add_font calls give, whatever was
-    drawn before in the process (no glyph subset or descriptor leaks from one PDF to the next)."""
+def test_same_input_same_bytes_whatever_was_drawn_before(published):
+    """Deterministic PDFs: one notice drawn again, in another order, after other notices (the
+    compiler's memoised state), gives the same bytes; only the DejaVu fonts are embedded."""
     ctx, _ = published
     jobs = _jobs(ctx)
     assert len(jobs) >= 3
-    fresh = [
-        pdfmod.html_to_pdf(j.html, title=j.title, footer_text=j.footer_text, created=j.created, reuse_fonts=False)
-        for j in jobs
-    ]
-    shared = [j.render() for j in jobs]
-    shared_reversed = [j.render() for j in reversed(jobs)][::-1]
-    assert shared == fresh
-    assert shared_reversed == fresh
-    # every variant is drawn from the shared fonts, and the text still comes out of the PDF
-    fonts = {f"{fam}{style}" for fam, style in pdfmod.font_paths()}
-    doc = pdfmod.NoticePDF("essai")
-    assert set(doc.fonts) == fonts and all(isinstance(f, pdfmod._NoticeFont) for f in doc.fonts.values())
-    (tmp := ctx.out / "essai.pdf").write_bytes(shared[0])
-    assert "FINESS" in "".join(p.extract_text() for p in PdfReader(tmp).pages)
+    first = [j.render() for j in jobs]
+    again = [j.render() for j in reversed(jobs)][::-1]
+    assert again == first
+    assert len(set(first)) == len(first)  # each notice its own document
+    path = ctx.out / "essai.pdf"
+    path.write_bytes(first[0])
+    reader = PdfReader(path)
+    assert "FINESS" in "".join(p.extract_text() for p in reader.pages)
+    assert reader.metadata["/CreationDate"] == "D:20250616000000Z"
+    fonts = {
+        str(font.get_object()["/BaseFont"]).split("+")[-1]
+        for page in reader.pages
+        for font in (page["/Resources"].get("/Font") or {}).values()
+    }
+    assert fonts and all(f.startswith("DejaVuSans") for f in fonts), fonts
+
+
+def test_markup_characters_of_the_data_are_text(tmp_path):
+    """Text from the data is never read as Typst markup: every character comes out as written."""
+    tricky = "Clinique #1 *Saint* _Rémy_ $5 [a] <b@c> l'été « x » \\ / ~ -- ... = + 50 %"
+    html = f"<html><body><p>{htmlmod.escape(tricky)}</p><p align=\"right\">fin</p></body></html>"
+    pdf = pdfmod.html_to_pdf(html, title="t", footer_text="f", created=date(2025, 6, 16))
+    (path := tmp_path / "t.pdf").write_bytes(pdf)
+    text = " ".join(PdfReader(path).pages[0].extract_text().split())
+    assert tricky in text
+
+
+def test_markup_the_pdf_cannot_show_is_refused():
+    with pytest.raises(UnsupportedMarkup, match="<img>"):
+        to_typst("<p>logo <img src='x.png'></p>")
+    with pytest.raises(UnsupportedMarkup):
+        to_typst("<table><tr><td>a</td></tr>texte</table>")
+    with pytest.raises(UnsupportedMarkup, match="<li>"):
+        to_typst("<p><li>élément hors liste</li></p>")
 
 
 def test_pool_and_serial_give_the_same_bytes_in_the_same_order(published):
     ctx, _ = published
     jobs = _jobs(ctx) * 4  # enough for two workers
     assert render_pdfs(jobs, workers=2) == render_pdfs(jobs, workers=1)
+
+
+def test_pool_forked_by_a_fresh_process_gives_the_same_bytes(published):
+    """The stage's usual path: a process that has not compiled yet forks its workers."""
+    ctx, _ = published
+    jobs = _jobs(ctx) * 4
+    code = (
+        "import pickle, sys\n"
+        "from caqes_tasks.notices.stage import _pool_context, render_pdfs\n"
+        "jobs = pickle.load(sys.stdin.buffer)\n"
+        "assert _pool_context().get_start_method() == 'fork'\n"
+        "sys.stdout.buffer.write(pickle.dumps(render_pdfs(jobs, workers=2)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(jobs), capture_output=True, env=env,
+                          timeout=300, check=True)  # fmt: skip
+    assert pickle.loads(done.stdout) == render_pdfs(jobs, workers=1)  # noqa: S301 - our own child's output
 
 
 def test_render_key_follows_every_input():
@@ -86,7 +130,13 @@ def test_issued_pdfs_are_never_drawn_again(tmp_path, monkeypatch):
 
     drawn: list[str] = []
     real = stagemod.render_pdfs
-    monkeypatch.setattr(stagemod, "render_pdfs", lambda jobs: drawn.extend(j.footer_text for j in jobs) or real(jobs))
+
+    def spy(jobs, **kw):
+        jobs = list(jobs)
+        drawn.extend(j.footer_text for j in jobs)
+        return real(jobs, **{k: val for k, val in kw.items() if k != "n_jobs"})
+
+    monkeypatch.setattr(stagemod, "render_pdfs", spy)
     before = _tree(ctx.notices)
     again = notices_stage(ctx)
     assert again["pdf"] == {"drawn": 0, "kept": n} and drawn == [] and again["issued"] == []
