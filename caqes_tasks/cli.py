@@ -4,6 +4,7 @@
     caqes run --landing D --year N --out O   the annual evaluation of year N, in this process
     caqes nightly --landing D --out O   ingest + validate + refresh indicators
     caqes report --year N --out O       rebuild the campaign report of year N's last run
+    caqes semester --year N --half H    half-yearly analyses of prescriptions per EJ
 """
 
 from __future__ import annotations
@@ -211,6 +212,33 @@ def report(
         _fail(str(exc))
     for kind, path in sorted(result.get("outputs", {}).items()):
         _say(f"{kind}: {path}")
+
+
+@app.command()
+def semester(
+    year: str | None = typer.Option(None, help="Year N of the half-year"),
+    half: str | None = typer.Option(None, help="1 (January-June) or 2 (July-December)"),
+    out: Path = typer.Option(DEFAULT_OUT, help="Output folder (its warehouse holds the loaded data)"),
+    landing: Path | None = typer.Option(None, help="Landing folder (default: CAQES_LANDING or OUT/landing), for the product codes"),
+    referentiel: Path | None = typer.Option(None, help="Campaign référentiel YAML"),
+    as_of: str | None = typer.Option(None, help="Date the documents bear (YYYY-MM-DD), default today"),
+) -> None:
+    """Publish the half-yearly analyses of prescriptions per EJ (volet 1 art. 4) and their
+    distribution list (commission médicale, OMéDIT, ARS, CPAM) in OUT/analyses/<N>-S<h>/.
+
+    Exit 2 with one line when the settings are wrong, OUT has no warehouse or a run is in progress.
+    """
+    from caqes_tasks.documents.semester import run_semester
+    from caqes_tasks.pipeline import RunError
+
+    _quiet_logs()
+    out = out.resolve()
+    try:
+        result = run_semester(year, half, landing or _landing_default(out), out, referentiel, as_of)
+    except RunError as exc:
+        _fail(str(exc))
+    _say(f"run {result['run_id']}: {result['rows']['analyses']} analyses ({result['rows']['emises']} nouvelles)")
+    _say(f"distribution: {result['distribution']}")
 
 
 @app.command()

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from caqes_tasks.context import RunContext, compute_run_id
+from caqes_tasks.documents.index import documents_index
 from caqes_tasks.feeds.bi import build_bi_database
 from caqes_tasks.feeds.excel_csv import write_excel_csv
 from caqes_tasks.feeds.manifest import run_inputs
@@ -50,6 +51,8 @@ def feeds_manifest(ctx: RunContext, run_id: str, marts: dict[str, dict], inputs:
         "excluded_inputs": {"rejected": inputs["rejected"], "ignored": inputs["ignored"]},
         "referentiel": {"campagne": ref.campagne, "version": ref.version, "sha256": ref.sha256},
         "marts": marts,
+        # rapports d'évaluation and analyses semestrielles published for the year, per EJ
+        "documents": documents_index(ctx.out, ctx.year),
     }
 
 

@@ -50,10 +50,10 @@ def test_annual_schedule_after_data_closure(dagbag):
     dag = dagbag.dags["caqes_annual"]
     assert dag.timetable.expression == "0 6 15 4 *"  # 15 April, year N-1 data closed
     ids = [t.task_id for t in dag.tasks]
-    for name in ("prepare", "ingest", "year_validated", "transform", "outcomes", "notices", "feeds", "report", "finalize"):
+    for name in ("prepare", "ingest", "year_validated", "transform", "outcomes", "notices", "rapports", "feeds", "report", "finalize"):
         assert name in ids
     # the stages run in the data's order
-    chain = ["ingest", "year_validated", "transform", "outcomes", "notices", "feeds", "report", "finalize"]
+    chain = ["ingest", "year_validated", "transform", "outcomes", "notices", "rapports", "feeds", "report", "finalize"]
     for before, after in zip(chain, chain[1:]):
         assert before in dag.get_task(after).upstream_task_ids
     assert dag.get_task("finalize").trigger_rule == "all_done"
