@@ -93,6 +93,9 @@ def _print_outputs(out: Path, years: list[int]) -> None:
         _say(f"  {y}: feeds   {out / 'feeds' / str(y) / 'latest'}")
         _say(f"        notices {out / 'notices' / str(y)}")
         _say(f"        report  {out / 'reports' / str(y) / f'campagne_{y}.html'}")
+        _say(f"        rapports d'évaluation {out / 'rapports' / str(y)}")
+        if (out / "analyses" / f"{y}-S1").exists():
+            _say(f"        analyses semestrielles {out / 'analyses' / f'{y}-S1'}, {out / 'analyses' / f'{y}-S2'}")
     _say(f"  run manifests      : {out / 'runs'}/<run_id>/manifest.json")
     _say(f"  quarantine         : {out / 'quarantine'}")
 
@@ -241,6 +244,23 @@ def semester(
     _say(f"distribution: {result['distribution']}")
 
 
+def _demo_semesters(out: Path, landing: Path, years: list[int]) -> None:
+    """The half-yearly analyses of each year (S1 as of 1 September N, S2 as of 1 March N+1),
+    then each year's campaign report rebuilt so that it links them (as ``caqes report`` does)."""
+    from caqes_tasks.documents.semester import run_semester
+    from caqes_tasks.pipeline import RunError, hold_run_lock, stage_function
+
+    try:
+        for y in years:
+            for half, as_of in ((1, date(y, 9, 1)), (2, date(y + 1, 3, 1))):
+                done = run_semester(y, half, landing, out, as_of=as_of.isoformat())
+                _say(f"  {y} S{half}: {done['rows']['analyses']} analyses -> {out / 'analyses' / f'{y}-S{half}'}")
+            with hold_run_lock(_last_run_context(out, y), "report") as held:
+                stage_function("report")(held)
+    except RunError as exc:
+        _fail(str(exc))
+
+
 @app.command()
 def demo(
     out: Path = typer.Option(DEFAULT_OUT, help="Output folder (landing is generated in OUT/landing)"),
@@ -286,7 +306,9 @@ def demo(
                 run_annual(prepare(y, landing, out, as_of=as_of), progress=lambda m: _say("    " + m))
         except (RunError, DagRunFailed) as exc:
             _fail(str(exc))
-    _say("3/3 done")
+    _say("3/3 analyses semestrielles des prescriptions (volet 1 art. 4), then the campaign reports with their links")
+    _demo_semesters(out, landing, years)
+    _say("done")
     _print_outputs(out, years)
 
 

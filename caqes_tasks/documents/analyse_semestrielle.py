@@ -78,7 +78,8 @@ class SemesterData:
     fichiers: dict[str, str] = field(default_factory=dict)  # phev_lines file → SHA-256 (ledger)
 
     def lignes_et(self, geo: str) -> bool:
-        return any(k[0] == geo for k in self.semestres)
+        """Whether the ET has line-level spending in the half-year of N."""
+        return any(k[0] == geo and k[2] == self.year and k[3] == self.half for k in self.semestres)
 
 
 def _fichiers(con, tables: set[str], years: list[int]) -> dict[str, str]:
@@ -171,12 +172,12 @@ def read_semester(con, year: int, half: int, landing: Path | None, nationaux: li
             [year - 1, year],
         ):
             data.annuel[(r["finess_geo"], r["indicateur"], r["annee"])] = r["montant"]
-    signes: set[str] = set()
+    contrats: list[dict] = []
     if "marts.fct_contractualisation" in tables:
         contrats = _rows(con, "SELECT finess_ej, volet, en_vigueur FROM marts.fct_contractualisation WHERE annee = ?", [year])
-        signes = {r["finess_ej"] for r in contrats if r["volet"] == VOLET_PRODUITS_SANTE and r["en_vigueur"]}
-        if not contrats:  # the marts do not reach year N yet: the EJs with lines
-            signes = {ets[k[0]] for k in data.semestres}
+    signes = {r["finess_ej"] for r in contrats if r["volet"] == VOLET_PRODUITS_SANTE and r["en_vigueur"]}
+    if not contrats:  # contracts not built for year N (nightly marts only): the EJs with lines
+        signes = {ets[k[0]] for k in data.semestres}
     data.ejs = sorted(signes & set(data.etablissements))
     data.fichiers = _fichiers(con, tables, [year - 1, year])
     if landing is not None and data.fichiers:

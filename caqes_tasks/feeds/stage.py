@@ -22,7 +22,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from caqes_tasks.context import RunContext, compute_run_id
-from caqes_tasks.documents.index import documents_index
 from caqes_tasks.feeds.bi import build_bi_database
 from caqes_tasks.feeds.excel_csv import write_excel_csv
 from caqes_tasks.feeds.manifest import run_inputs
@@ -41,6 +40,8 @@ def _sha256(path: Path) -> str:
 def feeds_manifest(ctx: RunContext, run_id: str, marts: dict[str, dict], inputs: dict | None = None) -> dict:
     """The feeds manifest (JSON-ready): schema version, run, accepted inputs, refused or ignored
     files, référentiel, marts. ``inputs`` as :func:`caqes_tasks.feeds.manifest.run_inputs` gives."""
+    from caqes_tasks.documents.index import documents_index  # here: documents import the feeds' publication
+
     ref = load_referentiel(ctx.referentiel)
     inputs = inputs or run_inputs(ctx)
     return {
