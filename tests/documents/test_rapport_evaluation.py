@@ -4,7 +4,9 @@ warehouse's figures for a known EJ of the demo; once issued it is kept as it was
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -169,4 +171,6 @@ def test_feeds_manifest_and_campaign_report_link_the_rapports(evaluated):
     html = report.read_text(encoding="utf-8")
     href = f'../../rapports/{YEAR}/{ej}/rapport_evaluation.pdf'
     assert f'href="{href}"' in html
-    assert (report.parent / href).resolve() == _rapport(out, ej).resolve()
+    # a browser resolves the link on the page's address, not through the published link's target
+    assert Path(os.path.normpath(report.parent / href)) == out / "rapports" / str(YEAR) / ej / "rapport_evaluation.pdf"
+    assert Path(os.path.normpath(report.parent / href)).read_bytes() == _rapport(out, ej).read_bytes()
