@@ -16,6 +16,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from caqes_tasks.notices import render as notices_render
 from caqes_tasks.notices.pdf import html_to_pdf
+from caqes_tasks.notices.stage import PdfJob, render_pdfs
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -41,3 +42,15 @@ def render_html(template: str, context: dict) -> str:
 
 def render_pdf(html: str, *, title: str, footer_text: str, created: date) -> bytes:
     return html_to_pdf(html, title=title, footer_text=footer_text, created=created)
+
+
+def new_documents(jobs: dict[str, PdfJob], issued_on: str) -> dict:
+    """The documents to issue: ``key`` → its HTML and PDF (``<key>.html``, ``<key>.pdf``), the
+    PDFs drawn in the notices' process pool (``CAQES_NOTICES_WORKERS``), in a fixed order."""
+    from caqes_tasks.documents.publish import NewDocument
+
+    drawn = dict(zip(jobs, render_pdfs(list(jobs.values()))))
+    return {
+        key: NewDocument(date=issued_on, files={f"{key}.html": job.html.encode("utf-8"), f"{key}.pdf": drawn[key]})
+        for key, job in jobs.items()
+    }

@@ -23,7 +23,7 @@ from caqes_tasks.context import RunContext
 from caqes_tasks.documents import distribution
 from caqes_tasks.documents import publish as pub
 from caqes_tasks.documents.analyse_semestrielle import TITRE, analyse_context, read_semester
-from caqes_tasks.documents.render import render_html, render_pdf
+from caqes_tasks.documents.render import PdfJob, new_documents, render_html
 from caqes_tasks.notices.model import Libelles, RunInfo
 from caqes_tasks.notices.publish import sha256_bytes
 from caqes_tasks.warehouse import connect
@@ -74,27 +74,23 @@ def semester_stage(ctx: RunContext, half: int) -> dict:
     run_id = ctx.run_id or semester_run_id(ctx.year, half, data.fichiers, ref.sha256, ctx.as_of_date.isoformat())
     hashes = {f"phev_lines/{f}": sha for f, sha in data.fichiers.items()}
     run = RunInfo(run_id=run_id, input_hashes=hashes, as_of=ctx.as_of_date)
-    new: dict[str, pub.NewDocument] = {}
-    pdfs: dict[str, bytes | None] = {}
+    jobs: dict[str, PdfJob] = {}
     for ej in data.ejs:
         key = f"{ej}/{pub.ANALYSE}"
         if key in register:
-            pdfs[ej] = None
             continue
         context = analyse_context(data, ej, lib, mesures, nationaux, run)
-        html = render_html("analyse_semestrielle.html.j2", context)
-        pdf = render_pdf(
-            html,
+        jobs[key] = PdfJob(
+            html=render_html("analyse_semestrielle.html.j2", context),
             title=f"{TITRE} — {context['ej']['nom']} — {ctx.year} S{half}",
             footer_text=f"CAQES {ctx.year} S{half} — {TITRE} — FINESS EJ {ej} — run {run_id}",
             created=run.as_of,
         )
-        pdfs[ej] = pdf
-        new[key] = pub.NewDocument(date=run.as_of.isoformat(), files={f"{key}.html": html.encode("utf-8"), f"{key}.pdf": pdf})
+    new = new_documents(jobs, run.as_of.isoformat())
     documents = []
     for ej in data.ejs:
-        rel = f"{ej}/{pub.ANALYSE}.pdf"
-        sha = sha256_bytes(pdfs[ej]) if pdfs[ej] is not None else register[f"{ej}/{pub.ANALYSE}"].files[rel]["sha256"]
+        key, rel = f"{ej}/{pub.ANALYSE}", f"{ej}/{pub.ANALYSE}.pdf"
+        sha = sha256_bytes(new[key].files[rel]) if key in new else register[key].files[rel]["sha256"]
         departements = sorted({r["departement"] for r in data.etablissements.get(ej, []) if r.get("departement")})
         documents.append({"finess_ej": ej, "nom": data.noms_ej.get(ej) or f"Entité juridique {ej}",
                           "departement": departements[0] if departements else "", "pdf": rel, "sha256": sha})  # fmt: skip
