@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -27,7 +28,8 @@ def contracted_ejs(landing: Path) -> list[str]:
 def write_autoevaluations(landing: Path, ejs: list[str]) -> dict[str, list[tuple[str, str, str]]]:
     """One self-assessment per EJ of ``ejs`` but the last (which sent none): ATB and IATRO."""
     folder = landing / "autoevaluations"
-    folder.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)  # this test's self-assessments only
+    folder.mkdir(parents=True)
     rows: dict[str, list[tuple[str, str, str]]] = {}
     for ej in ejs[:-1]:
         rows[ej] = [("ATB", "partiel", COMMENTAIRE), ("IATRO", "realise", "")]

@@ -84,7 +84,7 @@ def test_analysis_names_the_product_codes_behind_the_change(evaluated, semester_
     geos = [g for (g,) in query(out, "SELECT finess_geo FROM marts.dim_etablissement WHERE annee = ? AND finess_ej = ?", [YEAR, ej])]
     frame = duckdb.sql(
         f"SELECT finess_geo, indicateur, code, year(date_execution) AS y, sum(montant_rembourse) AS m "
-        f"FROM read_parquet('{landing}/phev_lines/*/*.parquet') WHERE month(date_execution) <= 6 GROUP BY ALL"
+        f"FROM read_parquet('{landing}/phev_lines/**/*.parquet') WHERE month(date_execution) <= 6 GROUP BY ALL"
     ).df()
     frame = frame[frame.finess_geo.isin(geos)]
     assert not frame.empty
