@@ -246,15 +246,26 @@ def semester(
 
 def _demo_semesters(out: Path, landing: Path, years: list[int]) -> None:
     """The half-yearly analyses of each year (S1 as of 1 September N, S2 as of 1 March N+1),
-    then each year's campaign report rebuilt so that it links them (as ``caqes report`` does)."""
+    once the first annual run has built the warehouse: the later runs' feeds and reports list them."""
     from caqes_tasks.documents.semester import run_semester
-    from caqes_tasks.pipeline import RunError, hold_run_lock, stage_function
+    from caqes_tasks.pipeline import RunError
 
     try:
         for y in years:
             for half, as_of in ((1, date(y, 9, 1)), (2, date(y + 1, 3, 1))):
                 done = run_semester(y, half, landing, out, as_of=as_of.isoformat())
-                _say(f"  {y} S{half}: {done['rows']['analyses']} analyses -> {out / 'analyses' / f'{y}-S{half}'}")
+                _say(f"    {y} S{half}: {done['rows']['analyses']} analyses -> {out / 'analyses' / f'{y}-S{half}'}")
+    except RunError as exc:
+        _fail(str(exc))
+
+
+def _demo_reports(out: Path, years: list[int]) -> None:
+    """Each year's campaign report rebuilt from its last run (as ``caqes report`` does), so that
+    it links the analyses published after that run."""
+    from caqes_tasks.pipeline import RunError, hold_run_lock, stage_function
+
+    try:
+        for y in years:
             with hold_run_lock(_last_run_context(out, y), "report") as held:
                 stage_function("report")(held)
     except RunError as exc:
@@ -272,7 +283,10 @@ def demo(
     """Generate the demo region and run the annual DAG for each year, then show the outputs.
 
     Each year N runs as of 15 April N+1 (notifications préalables); earlier years run a second
-    time as of 1 July N+1, after the observation deadline, to issue the décisions.
+    time as of 1 July N+1, after the observation deadline, to issue the décisions. Once the
+    first run has built the warehouse, the half-yearly analyses of each year are published (S1 as
+    of 1 September N, S2 as of 1 March N+1); at the end each year's campaign report is rebuilt so
+    that it links every document of its EJs.
     """
     from caqes_tasks.airflow_local import DagRunFailed, dags_test
     from caqes_tasks.demo import generate_demo
@@ -306,8 +320,11 @@ def demo(
                 run_annual(prepare(y, landing, out, as_of=as_of), progress=lambda m: _say("    " + m))
         except (RunError, DagRunFailed) as exc:
             _fail(str(exc))
-    _say("3/3 analyses semestrielles des prescriptions (volet 1 art. 4), then the campaign reports with their links")
-    _demo_semesters(out, landing, years)
+        if i == 1:
+            _say("  analyses semestrielles des prescriptions (volet 1 art. 4)")
+            _demo_semesters(out, landing, years)
+    _say("3/3 campaign reports with their links to the rapports d'évaluation and analyses")
+    _demo_reports(out, years)
     _say("done")
     _print_outputs(out, years)
 
