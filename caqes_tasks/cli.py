@@ -5,6 +5,7 @@
     caqes run --landing D --year N --out O   the annual evaluation of year N, in this process
     caqes nightly --landing D --out O   ingest + validate + refresh indicators
     caqes report --year N --out O       rebuild the campaign report of year N's last run
+    caqes semester --year N --half H    half-yearly analyses of prescriptions per EJ
 """
 
 from __future__ import annotations
@@ -93,6 +94,9 @@ def _print_outputs(out: Path, years: list[int]) -> None:
         _say(f"  {y}: feeds   {out / 'feeds' / str(y) / 'latest'}")
         _say(f"        notices {out / 'notices' / str(y)}")
         _say(f"        report  {out / 'reports' / str(y) / f'campagne_{y}.html'}")
+        _say(f"        rapports d'évaluation {out / 'rapports' / str(y)}")
+        if (out / "analyses" / f"{y}-S1").exists():
+            _say(f"        analyses semestrielles {out / 'analyses' / f'{y}-S1'}, {out / 'analyses' / f'{y}-S2'}")
     _say(f"  run manifests      : {out / 'runs'}/<run_id>/manifest.json")
     _say(f"  quarantine         : {out / 'quarantine'}")
 
@@ -298,6 +302,61 @@ def generate(
 
 
 @app.command()
+def semester(
+    year: str | None = typer.Option(None, help="Year N of the half-year"),
+    half: str | None = typer.Option(None, help="1 (January-June) or 2 (July-December)"),
+    out: Path = typer.Option(DEFAULT_OUT, help="Output folder (its warehouse holds the loaded data)"),
+    landing: Path | None = typer.Option(None, help="Landing folder (default: CAQES_LANDING or OUT/landing), for the product codes"),
+    referentiel: Path | None = typer.Option(None, help="Campaign référentiel YAML"),
+    as_of: str | None = typer.Option(None, help="Date the documents bear (YYYY-MM-DD), default today"),
+) -> None:
+    """Publish the half-yearly analyses of prescriptions per EJ (volet 1 art. 4) and their
+    distribution list (commission médicale, OMéDIT, ARS, CPAM) in OUT/analyses/<N>-S<h>/.
+
+    Exit 2 with one line when the settings are wrong, OUT has no warehouse or a run is in progress.
+    """
+    from caqes_tasks.documents.semester import run_semester
+    from caqes_tasks.pipeline import RunError
+
+    _quiet_logs()
+    out = out.resolve()
+    try:
+        result = run_semester(year, half, landing or _landing_default(out), out, referentiel, as_of)
+    except RunError as exc:
+        _fail(str(exc))
+    _say(f"run {result['run_id']}: {result['rows']['analyses']} analyses ({result['rows']['emises']} nouvelles)")
+    _say(f"distribution: {result['distribution']}")
+
+
+def _demo_semesters(out: Path, landing: Path, years: list[int]) -> None:
+    """The half-yearly analyses of each year (S1 as of 1 September N, S2 as of 1 March N+1),
+    once the first annual run has built the warehouse: the later runs' feeds and reports list them."""
+    from caqes_tasks.documents.semester import run_semester
+    from caqes_tasks.pipeline import RunError
+
+    try:
+        for y in years:
+            for half, as_of in ((1, date(y, 9, 1)), (2, date(y + 1, 3, 1))):
+                done = run_semester(y, half, landing, out, as_of=as_of.isoformat())
+                _say(f"    {y} S{half}: {done['rows']['analyses']} analyses -> {out / 'analyses' / f'{y}-S{half}'}")
+    except RunError as exc:
+        _fail(str(exc))
+
+
+def _demo_reports(out: Path, years: list[int]) -> None:
+    """Each year's campaign report rebuilt from its last run (as ``caqes report`` does), so that
+    it links the analyses published after that run."""
+    from caqes_tasks.pipeline import RunError, hold_run_lock, stage_function
+
+    try:
+        for y in years:
+            with hold_run_lock(_last_run_context(out, y), "report") as held:
+                stage_function("report")(held)
+    except RunError as exc:
+        _fail(str(exc))
+
+
+@app.command()
 def demo(
     out: Path = typer.Option(DEFAULT_OUT, help="Output folder (landing is generated in OUT/landing)"),
     size: str = typer.Option("region", help="region (Nouvelle-Aquitaine-sized), small or france (18 regions)"),
@@ -308,7 +367,10 @@ def demo(
     """Generate the demo region and run the annual DAG for each year, then show the outputs.
 
     Each year N runs as of 15 April N+1 (notifications préalables); earlier years run a second
-    time as of 1 July N+1, after the observation deadline, to issue the décisions.
+    time as of 1 July N+1, after the observation deadline, to issue the décisions. Once the
+    first run has built the warehouse, the half-yearly analyses of each year are published (S1 as
+    of 1 September N, S2 as of 1 March N+1); at the end each year's campaign report is rebuilt so
+    that it links every document of its EJs.
     """
     _check_demo_options(size, seed)
     from caqes_demo import generate_demo
@@ -343,7 +405,12 @@ def demo(
                 run_annual(prepare(y, landing, out, as_of=as_of), progress=lambda m: _say("    " + m))
         except (RunError, DagRunFailed) as exc:
             _fail(str(exc))
-    _say("3/3 done")
+        if i == 1:
+            _say("  analyses semestrielles des prescriptions (volet 1 art. 4)")
+            _demo_semesters(out, landing, years)
+    _say("3/3 campaign reports with their links to the rapports d'évaluation and analyses")
+    _demo_reports(out, years)
+    _say("done")
     _print_outputs(out, years)
 
 

@@ -23,6 +23,40 @@ TIMEZONE = "Europe/Paris"
 # March N+1): 15 April, 06:00 Paris time. The nightly refresh runs at 02:00.
 ANNUAL_SCHEDULE = "0 6 15 4 *"
 NIGHTLY_SCHEDULE = "0 2 * * *"
+# The half-yearly analyses of prescriptions (volet 1 art. 4) once a half-year's line-level data
+# are closed: 1 September 06:00 (S1 of the same year) and 1 March 06:00 (S2 of the year before).
+SEMESTER_SCHEDULE = "0 6 1 3,9 *"
+
+
+def semester_of(day: date) -> tuple[int, int]:
+    """The half-year a semester run acting on ``day`` analyses: the last half-year closed two
+    months before it (September → S1 of the year; March → S2 of the year before)."""
+    if day.month >= 9:
+        return day.year, 1
+    if day.month >= 3:
+        return day.year - 1, 2
+    return day.year - 1, 1
+
+
+def run_semester_from_airflow(context: dict) -> dict:
+    """The ``caqes_semestriel`` task: year and half-year from the params, else from the run's
+    date (:func:`semester_of`); folders and date as the other DAGs take them."""
+    from caqes_tasks.documents.semester import run_semester
+    from caqes_tasks.pipeline import RunError
+
+    params = context.get("params") or {}
+    day = run_date(context)
+    as_of = _setting(params, "as_of", "CAQES_AS_OF") or day.isoformat()
+    year, half = semester_of(date.fromisoformat(as_of))
+    out = _setting(params, "out", "CAQES_OUT", "var/out")
+    landing = _setting(params, "landing", "CAQES_LANDING") or str(Path(out) / "landing")
+    try:
+        return run_semester(
+            params.get("year") or year, params.get("half") or half, landing, out,
+            _setting(params, "referentiel", "CAQES_REFERENTIEL"), as_of, str(context.get("run_id") or ""),
+        )  # fmt: skip
+    except RunError as refused:
+        raise _failing(refused) from None
 
 
 def _setting(params: dict, key: str, env: str, default: str | None = None) -> str | None:

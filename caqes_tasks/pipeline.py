@@ -65,10 +65,11 @@ STAGES: dict[str, str] = {
     "transform": "caqes_tasks.transform.runner:transform_stage",
     "outcomes": "caqes_tasks.outcomes.stage:outcomes_stage",
     "notices": "caqes_tasks.notices.stage:notices_stage",
+    "rapports": "caqes_tasks.documents.stage:rapports_stage",
     "feeds": "caqes_tasks.feeds.stage:feeds_stage",
     "report": "caqes_tasks.report.stage:report_stage",
 }
-ANNUAL = ("ingest", "transform", "outcomes", "notices", "feeds", "report")
+ANNUAL = ("ingest", "transform", "outcomes", "notices", "rapports", "feeds", "report")
 
 
 class RunError(RuntimeError):
@@ -185,6 +186,9 @@ def output_folders(out: Path, year: int, kind: str = "annual") -> list[Path]:
         for name in ("feeds", "notices", "reports"):
             folders += [out / name, out / name / str(year)]
         folders += [out / "notices" / "runs" / str(year), out / "reports" / "runs" / str(year)]
+        folders += [out / "rapports", out / "rapports" / str(year), out / "rapports" / "runs" / str(year)]
+    elif kind == "semester":  # caqes_tasks.documents.semester
+        folders = [out / "state", out / "analyses", out / "analyses" / "runs"]
     elif kind == "report":
         folders = [out / "state", out / "reports", out / "reports" / str(year), out / "reports" / "runs" / str(year)]
     return folders

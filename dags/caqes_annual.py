@@ -1,7 +1,7 @@
 """CAQES annual evaluation of one campaign year (CSS L162-30-4: annual evaluation).
 
 ingest + validate → (stop here if the year's inputs failed validation) → dbt marts →
-scores, intéressement, sanctions → notices → feeds → campaign report → run manifest.
+scores, intéressement, sanctions → notices → rapports d'évaluation → feeds → campaign report → run manifest.
 A blocked year skips every stage after ingest (published results stay) and its run ends
 failed: ``finalize`` records it as blocked, then fails with the reasons.
 Wiring only: every task calls a stage of ``caqes_tasks.pipeline``.
@@ -71,7 +71,7 @@ def caqes_annual():
     ctx = prepare()
     ingested = ingest(ctx)
     previous = year_validated(ctx, ingested)
-    for name in ("transform", "outcomes", "notices", "feeds", "report"):
+    for name in ("transform", "outcomes", "notices", "rapports", "feeds", "report"):
         current = stage_task(name)(ctx)
         previous >> current
         previous = current

@@ -40,6 +40,8 @@ def _sha256(path: Path) -> str:
 def feeds_manifest(ctx: RunContext, run_id: str, marts: dict[str, dict], inputs: dict | None = None) -> dict:
     """The feeds manifest (JSON-ready): schema version, run, accepted inputs, refused or ignored
     files, référentiel, marts. ``inputs`` as :func:`caqes_tasks.feeds.manifest.run_inputs` gives."""
+    from caqes_tasks.documents.index import documents_index  # here: documents import the feeds' publication
+
     ref = load_referentiel(ctx.referentiel)
     inputs = inputs or run_inputs(ctx)
     return {
@@ -50,6 +52,8 @@ def feeds_manifest(ctx: RunContext, run_id: str, marts: dict[str, dict], inputs:
         "excluded_inputs": {"rejected": inputs["rejected"], "ignored": inputs["ignored"]},
         "referentiel": {"campagne": ref.campagne, "version": ref.version, "sha256": ref.sha256},
         "marts": marts,
+        # rapports d'évaluation and analyses semestrielles published for the year, per EJ
+        "documents": documents_index(ctx.out, ctx.year),
     }
 
 

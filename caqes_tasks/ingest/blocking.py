@@ -47,7 +47,8 @@ from caqes_tasks.ingest.columns import YEAR_COLUMN
 
 SPAN = {"phev": (0, 2), "regional": (0, 2), "engagements": (0, 0), "produits_am": (0, 1),
         "enveloppes": (0, 0), "modulations": (0, 0), "observations": (0, 0),
-        "notifications": (0, 0), "avis_cpam": (0, 0), "decisions_dg": (0, 0)}
+        "notifications": (0, 0), "avis_cpam": (0, 0), "decisions_dg": (0, 0),
+        "autoevaluations": (0, 0)}
 WHOLE_CAMPAIGN = {"finess", "contrats"}
 DATED = {"avenants": "date_signature"}  # effect from 1 January after the date's year
 

@@ -67,6 +67,12 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("finess_ej", "finess"), _c("annee", "int"), _c("date_reception", "date"),
         _c("suite", "code"), _c("montant_retenu", "dec2", False), _c("motif", "text", False),
     ),
+    # the establishment's self-assessment per theme (contrat type art. 8), read by the
+    # rapport d'évaluation annuel (caqes_tasks.documents)
+    "autoevaluations": (
+        _c("finess_ej", "finess"), _c("annee", "int"), _c("theme", "code"),
+        _c("realisation", "code"), _c("commentaire", "text", False),
+    ),
 }
 
 # The column that says which data year a row concerns (used to block campaign years);
@@ -75,4 +81,5 @@ YEAR_COLUMN: dict[str, str] = {
     "phev": "annee", "regional": "annee", "engagements": "annee", "produits_am": "exercice",
     "enveloppes": "annee", "modulations": "annee", "observations": "annee", "finess": "annee",
     "notifications": "annee", "avis_cpam": "annee", "decisions_dg": "annee",
+    "autoevaluations": "annee",
 }

@@ -46,6 +46,7 @@ SOURCES = (
     "notifications",
     "avis_cpam",
     "decisions_dg",
+    "autoevaluations",
 )
 SOURCES_FILE = "sources.yml"
 SOURCES_KEY = SOURCES_FILE  # key of sources.yml among a run's input hashes (path relative to the landing)

@@ -81,7 +81,7 @@ log = logging.getLogger(__name__)
 
 ORDER = ("finess", "contrats", "avenants", "produits_am", "phev", "regional", "engagements",
          "enveloppes", "modulations", "observations", "notifications", "avis_cpam", "decisions_dg",
-         "phev_lines")
+         "autoevaluations", "phev_lines")
 REGISTER_CHECKS = frozenset({"_et_connu", "_ej_connu", "_et_de_l_ej"})
 CONFLICT_CHECKS = frozenset({"_sans_conflit"})
 # landing entries already alerted (ignored, refused, waiting): each is alerted once while it lasts

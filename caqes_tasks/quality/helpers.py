@@ -83,7 +83,7 @@ RATIO_MEASURES = ("rate", "share")
 # The produits de santé volet: the only one whose non-attainment a liste en sus reduction replaces.
 VOLET_PRODUITS_SANTE = "V1"
 EJ_SOURCES = ("contrats", "produits_am", "modulations", "observations", "avenants", "notifications",
-              "avis_cpam", "decisions_dg")
+              "avis_cpam", "decisions_dg", "autoevaluations")
 OBJET_RE = re.compile(r"^(refus|sanction|non_atteinte:(V[0-9]+))$")
 
 

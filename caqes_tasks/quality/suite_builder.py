@@ -21,6 +21,7 @@ OBJET_REGEX = r"^(?:refus|sanction|non_atteinte:V[0-9]+)$"
 ACTIONS_AVENANT = ("ajout", "retrait", "resiliation")
 DOCUMENTS = ("notification_prealable", "decision", "interessement")
 SENS_AVIS = ("favorable", "defavorable", "reserve")
+REALISATIONS = ("realise", "partiel", "non_realise")
 CHOIX_DG = ("reduction_liste_en_sus", "accord_prealable", "reduction", "renonciation")
 KIND_RULE = {
     "int": "un nombre entier (sans décimale)",
@@ -188,6 +189,12 @@ def specific(source: str) -> list[dict]:
         return [
             _years("annee", *EVAL_YEARS), EJ_KNOWN,
             _in_set("sens", list(SENS_AVIS), "favorable, defavorable ou reserve"),
+        ]
+    if source == "autoevaluations":
+        return [
+            _years("annee", *EVAL_YEARS), EJ_KNOWN,
+            _in_set("theme", _param("themes"), "un thème du référentiel"),
+            _in_set("realisation", list(REALISATIONS), "realise, partiel ou non_realise"),
         ]
     if source == "decisions_dg":
         return [

@@ -83,6 +83,7 @@ class EjSection:
     interessement: list[dict] = field(default_factory=list)
     sanctions: list[dict] = field(default_factory=list)
     procedure: list[dict] = field(default_factory=list)
+    documents: list[dict] = field(default_factory=list)  # {libelle, href}: rapport d'évaluation, analyses
 
     @property
     def modulations(self) -> list[tuple]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 
 from caqes_tasks.context import RunContext
+from caqes_tasks.documents.index import documents_index, links_for
 from caqes_tasks.referentiel import load_referentiel
 from caqes_tasks.report.data import load_campaign
 from caqes_tasks.report.publish import publish_report
@@ -25,6 +26,9 @@ def report_stage(ctx: RunContext, pdf_engine: str | None = None) -> dict:
     with connect(ctx.warehouse, read_only=True) as con:
         campaign = load_campaign(con, ctx.year)
     ref = load_referentiel(ctx.referentiel)
+    index = documents_index(ctx.out, ctx.year)
+    for e in campaign.ej:  # links from OUT/reports/<N>/ to the EJ's documents
+        e.documents = links_for(index, e.finess_ej, ctx.reports / str(ctx.year), ctx.out)
     html = render_html(campaign, run_id=ctx.run_id, as_of=ctx.as_of, ref=ref, n_inputs=len(ctx.input_hashes))
     published = publish_report(
         ctx, html, campaign, ref, engine=pdf_engine or os.environ.get("CAQES_REPORT_PDF_ENGINE", "auto")

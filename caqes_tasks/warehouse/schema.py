@@ -53,6 +53,9 @@ RAW_TABLES: dict[str, str] = {
     "observations": f"""
         finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, date_reception DATE NOT NULL,
         suite VARCHAR NOT NULL, montant_retenu DECIMAL(18,2), motif VARCHAR, {LINEAGE}""",
+    "autoevaluations": f"""
+        finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, theme VARCHAR NOT NULL,
+        realisation VARCHAR NOT NULL, commentaire VARCHAR, {LINEAGE}""",
 }
 
 # Source grain (key columns) per source: no duplicate allowed, used for supersession too.
@@ -72,6 +75,7 @@ SOURCE_KEYS: dict[str, tuple[str, ...]] = {
     "enveloppes": ("annee", "theme"),
     "modulations": ("finess_ej", "annee"),
     "observations": ("finess_ej", "annee"),
+    "autoevaluations": ("finess_ej", "annee", "theme"),
 }
 
 REF_TABLES: dict[str, str] = {

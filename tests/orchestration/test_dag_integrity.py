@@ -1,4 +1,4 @@
-"""DAG integrity: both DAGs import without error or cycle, are thin, and are scheduled sanely."""
+"""DAG integrity: the DAGs import without error or cycle, are thin, and are scheduled sanely."""
 
 from __future__ import annotations
 
@@ -25,10 +25,10 @@ def dagbag(tmp_path_factory):
 
 def test_dags_import_without_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert set(dagbag.dags) == {"caqes_annual", "caqes_nightly"}
+    assert set(dagbag.dags) == {"caqes_annual", "caqes_nightly", "caqes_semestriel"}
 
 
-@pytest.mark.parametrize("dag_id", ["caqes_annual", "caqes_nightly"])
+@pytest.mark.parametrize("dag_id", ["caqes_annual", "caqes_nightly", "caqes_semestriel"])
 def test_dag_settings(dagbag, dag_id):
     dag = dagbag.dags[dag_id]
     assert dag.catchup is False
@@ -60,13 +60,26 @@ def test_annual_schedule_after_data_closure(dagbag):
     dag = dagbag.dags["caqes_annual"]
     assert dag.timetable.expression == "0 6 15 4 *"  # 15 April, year N-1 data closed
     ids = [t.task_id for t in dag.tasks]
-    for name in ("prepare", "ingest", "year_validated", "transform", "outcomes", "notices", "feeds", "report", "finalize"):
+    for name in ("prepare", "ingest", "year_validated", "transform", "outcomes", "notices", "rapports", "feeds", "report", "finalize"):
         assert name in ids
     # the stages run in the data's order
-    chain = ["ingest", "year_validated", "transform", "outcomes", "notices", "feeds", "report", "finalize"]
+    chain = ["ingest", "year_validated", "transform", "outcomes", "notices", "rapports", "feeds", "report", "finalize"]
     for before, after in zip(chain, chain[1:]):
         assert before in dag.get_task(after).upstream_task_ids
     assert dag.get_task("finalize").trigger_rule == "all_done"
+
+
+def test_semester_schedule_after_each_half_year(dagbag):
+    from datetime import date
+
+    from caqes_tasks.orchestration import semester_of
+
+    dag = dagbag.dags["caqes_semestriel"]
+    assert dag.timetable.expression == "0 6 1 3,9 *"  # 1 March and 1 September, 06:00 Paris
+    assert [t.task_id for t in dag.tasks] == ["analyses_semestrielles"]
+    assert semester_of(date(2024, 9, 1)) == (2024, 1)  # January–June closed by September
+    assert semester_of(date(2025, 3, 1)) == (2024, 2)  # July–December closed by March
+    assert semester_of(date(2025, 1, 15)) == (2024, 1)
 
 
 def test_nightly_schedule(dagbag):
