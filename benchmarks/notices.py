@@ -54,7 +54,7 @@ def _last_context(out: Path, year: int | None):
 
 def build_demo(folder: Path, size: str = "region", year: int = 2024, seed: int = 2022) -> Path:
     """Generate the demo landing and run the annual evaluation of ``year``; return its out folder."""
-    from caqes_tasks.demo import generate_demo
+    from caqes_demo import generate_demo
     from caqes_tasks.pipeline import prepare, run_annual
 
     landing, out = folder / "landing", folder / "out"

@@ -43,7 +43,7 @@ def write_autoevaluations(landing: Path, ejs: list[str]) -> dict[str, list[tuple
 
 def build(root: Path) -> dict:
     """Generate the small demo, add the self-assessments, run the annual evaluation of 2022."""
-    from caqes_tasks.demo import generate_demo
+    from caqes_demo import generate_demo
     from caqes_tasks.pipeline import prepare, run_annual
 
     landing, out = root / "landing", root / "out"
