@@ -169,11 +169,13 @@ def _aggregate(con, files: list[LinesFile], counted: list[str]) -> None:
     """One scan of ``files`` into the temp table ``_pl_agg`` (grain + failing counts of ``counted``)."""
     types = files[0].types
     counts = "".join(f", count_if(NOT coalesce({_rule_sql(flag, types)}, false)) AS \"n{flag}\"" for flag in counted)
+    # no cast per line when the type is already the contract's (the sum is cast once per group)
+    montant = "montant" if types["montant_rembourse"] == "DECIMAL(18,2)" else "CAST(montant AS DECIMAL(18, 2))"
+    quantite = "quantite" if types["quantite"] in INTEGER else "CAST(quantite AS BIGINT)"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _pl_agg AS SELECT {AGG_KEYS}, "
-        "CAST(sum(CAST(montant AS DECIMAL(18, 2))) AS DECIMAL(18, 2)) AS montant, "
-        "CAST(sum(CAST(quantite AS BIGINT)) AS BIGINT) AS volume, count(*) AS nb_lignes"
-        f"{counts} FROM ({_projection(files)}) GROUP BY ALL"
+        f"CAST(sum({montant}) AS DECIMAL(18, 2)) AS montant, CAST(sum({quantite}) AS BIGINT) AS volume, "
+        f"count(*) AS nb_lignes{counts} FROM ({_projection(files)}) GROUP BY ALL"
     )
 
 
@@ -215,8 +217,8 @@ def _failing_rules(con, files: list[LinesFile], params: dict) -> list[str]:
     counts = con.execute(f"SELECT {preds} FROM _pl_agg AS x {JOINS}", params).fetchone()
     failing = [flag for flag, n in zip(GRAIN_RULES, counts) if n]
     bad_codes = con.execute(
-        f"SELECT count(*) FROM (SELECT DISTINCT CAST(code AS VARCHAR) AS code FROM read_parquet({_files_sql(files)}, "
-        f"hive_partitioning = false)) WHERE NOT coalesce({_rule_sql(CODE_RULE, types)}, false)").fetchone()[0]
+        f"SELECT count(*) FROM (SELECT code FROM read_parquet({_files_sql(files)}, hive_partitioning = false) "
+        f"GROUP BY code) WHERE NOT coalesce({_rule_sql(CODE_RULE, types)}, false)").fetchone()[0]
     if bad_codes:
         failing.append(CODE_RULE)
     for flag in VALUE_RULES:
@@ -228,6 +230,10 @@ def _failing_rules(con, files: list[LinesFile], params: dict) -> list[str]:
 
 def _merge(con) -> None:
     """Add ``_pl_agg`` to raw.phev_lines_agg (same grain: amounts, volumes and lines summed)."""
+    if con.execute("SELECT count(*) FROM (SELECT 1 FROM raw.phev_lines_agg LIMIT 1)").fetchone()[0] == 0:
+        con.execute("INSERT INTO raw.phev_lines_agg SELECT finess_geo, annee, make_date(annee, mois, 1), indicateur, "
+                    "montant, volume, nb_lignes FROM _pl_agg")
+        return
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _pl_merged AS SELECT finess_geo, annee, mois, indicateur, "
         "CAST(sum(montant) AS DECIMAL(18, 2)) AS montant, CAST(sum(volume) AS BIGINT) AS volume, "
