@@ -1,6 +1,6 @@
 """Throughput of the pipeline's heavy paths against a plain-DuckDB baseline run in this process.
 
-    make benchmark            (or: python -m benchmarks.run [--quick])
+    make benchmark            (or: python -m benchmarks.run [--quick] [--lines 1e6,1e7] [--only lines])
 
 Each case runs the pipeline's own code and, on the same files, the plainest DuckDB statement
 that produces the same rows without the pipeline's guarantees (typing to the contract,
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -94,80 +95,78 @@ def bench_transform_region(ctx_dict: dict) -> dict:
             "baseline_seconds": None}
 
 
-def bench_phev_lines(tmp: Path, rows: int) -> dict:
-    """phev_lines Parquet aggregated by the incremental dbt model vs a plain DuckDB GROUP BY;
-    then one new partition: the incremental run only reads it."""
-    from caqes_demo import generate_phev_lines
-    from caqes_tasks.transform.runner import run_dbt
-    from caqes_tasks.warehouse import connect
-    from caqes_tasks.warehouse.schema import create_schemas
+def section_sources(tmp: Path, args) -> tuple[list[dict], dict]:
+    """FINESS reader, ingest and dbt build of the demo region."""
+    finess_rows = 20_000 if args.quick else 100_000
+    rows = [bench_finess_reader(tmp, finess_rows)]
+    ingest = bench_ingest_region(tmp)
+    ctx = ingest.pop("ctx")
+    rows.append(ingest)
+    rows.append(bench_transform_region(ctx))
+    return rows, {"cases": rows}
 
-    folder = tmp / "phev_lines"
-    ets = [f"33{i:06d}" for i in range(300)]
-    from caqes_tasks.finess.numbers import luhn_key
 
-    ets = [e[:8] + luhn_key(e[:8]) for e in ets]
-    generate_phev_lines(folder, year=2023, finess_geo=ets, rows=rows)
-    warehouse = tmp / "lines.duckdb"
-    with connect(warehouse) as con:
-        create_schemas(con)
-    env = {"CAQES_WAREHOUSE": str(warehouse)}
-    dbt_vars = {"phev_lines_path": str(folder), "year": 2023}
+def section_lines(tmp: Path, args) -> tuple[list[dict], dict]:
+    """phev_lines: validation + aggregation vs plain DuckDB and pandas, 10⁶ → 10⁸ lines."""
+    from benchmarks.lines import bench_lines
 
-    def ours():
-        res = run_dbt(["run"], work_dir=tmp / "dbt", dbt_vars=dbt_vars, env=env, select="stg_phev_lines")
-        if not res.success:
-            raise RuntimeError("dbt run of stg_phev_lines failed")
+    return bench_lines(tmp, args.lines, Path(args.data))
 
-    first = _timed(ours)
 
-    def baseline():
-        con = duckdb.connect()
-        con.execute(
-            "SELECT finess_geo, year(date_execution) AS annee, indicateur, sum(montant_rembourse), sum(quantite) "
-            f"FROM read_parquet('{folder}/**/*.parquet') GROUP BY ALL"
-        ).fetchall()
-        con.close()
+# Each section: (name, function(tmp, args) -> (rows of the table, JSON of the section)).
+SECTIONS = [("sources", section_sources), ("lines", section_lines)]
 
-    base = _timed(baseline, repeat=2)
-    generate_phev_lines(folder, year=2024, finess_geo=ets, rows=max(rows // 10, 1000), seed=7)
-    incremental = _timed(ours)
-    return {"case": "phev_lines aggregation (dbt incremental)", "rows": rows, "seconds": first,
-            "baseline_seconds": base, "incremental_new_partition_seconds": incremental}
+
+def _sizes(text: str) -> list[int]:
+    try:
+        return [int(float(x)) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--lines attend des volumes séparés par des virgules (1e6,1e7) : {text}") from None
+
+
+def print_table(rows: list[dict]) -> None:
+    print(f"{'case':48} {'rows':>11} {'s':>8} {'rows/s':>11} {'baseline s':>11} {'ratio':>7} {'peak MiB':>9}")
+    for r in rows:
+        base = r.get("baseline_seconds")
+        r["rows_per_second"] = round(r["rows"] / r["seconds"]) if r["seconds"] else None
+        r["ratio_to_baseline"] = round(r["seconds"] / base, 2) if base else None
+        peak = r.get("peak_mib")
+        print(
+            f"{r['case']:48} {r['rows']:>11} {r['seconds']:>8.2f} {r['rows_per_second'] or 0:>11} "
+            f"{(f'{base:.2f}' if base else '-'):>11} {(r['ratio_to_baseline'] or '-'):>7} {(peak if peak else '-'):>9}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller volumes")
+    parser.add_argument("--quick", action="store_true", help="smaller volumes (and --lines 1e6 unless given)")
+    parser.add_argument("--lines", type=_sizes, default=None,
+                        help="volumes of phev_lines lines, comma-separated (default 1e6,1e7,1e8)")
+    parser.add_argument("--data", default=str(Path(tempfile.gettempdir()) / "caqes-bench-lines"),
+                        help="folder where the generated Parquet lines are kept and reused")
+    parser.add_argument("--only", default="", help="sections to run, comma-separated (" +
+                        ", ".join(n for n, _ in SECTIONS) + ")")
     args = parser.parse_args(argv)
-    finess_rows = 20_000 if args.quick else 100_000
-    line_rows = 200_000 if args.quick else 5_000_000
-    results = []
+    if args.lines is None:
+        args.lines = [1_000_000] if args.quick else [1_000_000, 10_000_000, 100_000_000]
+    only = {s.strip() for s in args.only.split(",") if s.strip()}
+    rows, sections = [], {}
     with tempfile.TemporaryDirectory() as d:
-        tmp = Path(d)
-        results.append(bench_finess_reader(tmp, finess_rows))
-        ingest = bench_ingest_region(tmp)
-        ctx = ingest.pop("ctx")
-        results.append(ingest)
-        results.append(bench_transform_region(ctx))
-        results.append(bench_phev_lines(tmp, line_rows))
-    print(f"{'case':45} {'rows':>10} {'s':>8} {'rows/s':>11} {'baseline s':>11} {'ratio':>7}")
-    for r in results:
-        base = r["baseline_seconds"]
-        r["rows_per_second"] = round(r["rows"] / r["seconds"]) if r["seconds"] else None
-        r["ratio_to_baseline"] = round(r["seconds"] / base, 2) if base else None
-        print(
-            f"{r['case']:45} {r['rows']:>10} {r['seconds']:>8.2f} {r['rows_per_second'] or 0:>11} "
-            f"{(f'{base:.2f}' if base else '-'):>11} {(r['ratio_to_baseline'] or '-'):>7}"
-        )
-        if "incremental_new_partition_seconds" in r:
-            print(f"{'  + one new partition (incremental)':45} {'':>10} {r['incremental_new_partition_seconds']:>8.2f}")
+        for name, fn in SECTIONS:
+            if only and name not in only:
+                continue
+            part = Path(d) / name
+            part.mkdir()
+            section_rows, sections[name] = fn(part, args)
+            rows += section_rows
+    print_table(rows)
     out = REPO / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-    (out / f"{stamp}.json").write_text(
-        json.dumps({"machine": platform.platform(), "python": platform.python_version(), "results": results}, indent=2)
-    )
+    path = out / f"{stamp}.json"
+    path.write_text(json.dumps({"machine": platform.platform(), "python": platform.python_version(),
+                                "cpus": os.cpu_count(), "rows": rows, "sections": sections}, indent=2, default=str))
+    print(f"JSON : {path}")
     return 0
 
 

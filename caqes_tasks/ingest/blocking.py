@@ -6,7 +6,7 @@ evaluation years whose results could depend on it, so that no result is computed
 incomplete or wrong input and the last good published results of those years stay as they are.
 
 Evaluation year N reads (rules §2, §4, §5; data contract):
-- ``phev`` and ``regional`` of data years N-2, N-1 and N (targeting looks at N-1 against N-2,
+- ``phev``, ``phev_lines`` and ``regional`` of data years N-2, N-1 and N (targeting looks at N-1 against N-2,
   evaluation compares N with N-1): a row of data year Y blocks N = Y, Y+1, Y+2;
 - ``engagements`` (action-plan items) of year N only: a row of year Y blocks N = Y;
 - ``produits_am`` of the last closed exercice, N by default (N-1 when N is not yet closed):
@@ -45,7 +45,7 @@ import pandas as pd
 
 from caqes_tasks.ingest.columns import YEAR_COLUMN
 
-SPAN = {"phev": (0, 2), "regional": (0, 2), "engagements": (0, 0), "produits_am": (0, 1),
+SPAN = {"phev": (0, 2), "phev_lines": (0, 2), "regional": (0, 2), "engagements": (0, 0), "produits_am": (0, 1),
         "enveloppes": (0, 0), "modulations": (0, 0), "observations": (0, 0),
         "notifications": (0, 0), "avis_cpam": (0, 0), "decisions_dg": (0, 0),
         "autoevaluations": (0, 0)}

@@ -78,7 +78,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 # The column that says which data year a row concerns (used to block campaign years);
 # ``avenants`` are dated by ``date_signature`` (see caqes_tasks.ingest.blocking).
 YEAR_COLUMN: dict[str, str] = {
-    "phev": "annee", "regional": "annee", "engagements": "annee", "produits_am": "exercice",
+    "phev": "annee", "phev_lines": "annee", "regional": "annee", "engagements": "annee", "produits_am": "exercice",
     "enveloppes": "annee", "modulations": "annee", "observations": "annee", "finess": "annee",
     "notifications": "annee", "avis_cpam": "annee", "decisions_dg": "annee",
     "autoevaluations": "annee",

@@ -2,8 +2,9 @@
 
 Ledger statuses: ``loaded`` (rows in raw.<source>), ``quarantined`` (rejected, nothing loaded),
 ``superseded`` (replaced by a later delivery), ``duplicate`` (same bytes as a file already
-handled under another name: nothing loaded), ``recorded`` (kept as is, e.g. ``phev_lines``
-Parquet read by dbt). A file is identified by source, name and SHA-256: the same bytes under the
+handled under another name: nothing loaded), ``recorded`` (an earlier status of ``phev_lines``
+Parquet, then read by dbt: such a file still delivered is validated and aggregated once by the
+next run, see ``caqes_tasks.ingest.phev_lines``). A file is identified by source, name and SHA-256: the same bytes under the
 same name are never handled twice.
 
 Supersession, in one transaction with the insert:

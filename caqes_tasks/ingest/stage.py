@@ -117,15 +117,6 @@ def _register_fingerprint(con) -> list[list[str]]:
     return [[a, b] for a, b in rows]
 
 
-def _parquet_rows(path: Path) -> int | None:
-    try:
-        import pyarrow.parquet as pq
-
-        return pq.ParquetFile(path).metadata.num_rows
-    except Exception:  # noqa: BLE001 - recorded as is; dbt reads and checks it
-        return None
-
-
 def _changed(key: str, prepared: str, now: str) -> InputChangedError:
     return InputChangedError(
         f"{key} : le fichier a changé depuis la préparation du run (SHA-256 préparé {prepared[:12]}…, lu {now[:12]}…) : "
@@ -275,12 +266,11 @@ class _Ingest:
             out["rows"]["referentiel"] = load_referentiel_tables(self.con, self.ref.tables())
         for source in ORDER:
             new = [(k, sha) for _, k, sha in self.new if source_of(k) == source]
-            again = [] if source == "phev_lines" else self.to_revalidate(source)
+            again = self.recorded_lines() if source == "phev_lines" else self.to_revalidate(source)
             if not new and not again:
                 continue
             if source == "phev_lines":
-                for key, sha in new:
-                    self.record_parquet(key, sha)
+                self.phev_lines(new, again)
                 continue
             items = []
             for key, sha in new:
@@ -303,13 +293,28 @@ class _Ingest:
             if source == "finess":
                 self.register = None  # re-read with what was loaded
 
-    def record_parquet(self, key: str, sha: str) -> None:
-        now = sha256_landing(self.ctx.landing, key)
-        if now != sha:
-            raise _changed(key, sha, now)
-        record(self.con, "phev_lines", key.split("/", 1)[1], sha, _parquet_rows(self.ctx.landing / key), "recorded",
-               self.run_id, message="Parquet lu par dbt (agrégé au grain phev)")
-        self.out["recorded"].append(key)
+    def recorded_lines(self) -> list[str]:
+        """phev_lines files a warehouse recorded before they were validated at ingest (read by dbt
+        then): still delivered with the same bytes, they are validated and aggregated once."""
+        rows = self.con.execute("SELECT file_name, sha256 FROM meta.ledger WHERE source = 'phev_lines' "
+                                "AND status = 'recorded' ORDER BY file_name").fetchall()
+        return [f"phev_lines/{n}" for n, sha in rows if self.plan.hashes.get(f"phev_lines/{n}") == sha]
+
+    def phev_lines(self, new: list[tuple[str, str]], recorded: list[str]) -> None:
+        """Line-level Parquet: validated and aggregated in DuckDB (:mod:`caqes_tasks.ingest.phev_lines`)."""
+        from caqes_tasks.ingest.phev_lines import LinesIngest
+
+        items = [(key, self.plan.hashes[key]) for key in recorded]
+        for key, sha in new:  # hashed by verify_new before anything was written
+            if ("phev_lines", sha) in self.kept:
+                record(self.con, "phev_lines", key.split("/", 1)[1], sha, None, "duplicate", self.run_id,
+                       message="mêmes octets qu'un fichier déjà chargé")
+                self.out["duplicates"].append(key)
+            else:
+                items.append((key, sha))
+        if self.register is None:
+            self.register = _register(self.con)
+        LinesIngest(self).run(items)
 
     def contrats(self, items: list[tuple[str, str, bool]]) -> None:
         """Contract files of the run, read together: a proposal given two ways refuses both files."""

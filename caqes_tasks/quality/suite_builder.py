@@ -253,6 +253,10 @@ def finess_suite() -> list[dict]:
 
 
 def build_suite(source: str) -> dict:
+    if source == "phev_lines":
+        from caqes_tasks.quality.phev_lines_rules import suite
+
+        return suite()
     expectations = finess_suite() if source == "finess" else _delimited(source) + specific(source)
     return {"name": source, "expectations": expectations, "meta": {"source": source, "format": "caqes-1"}}
 
@@ -260,7 +264,7 @@ def build_suite(source: str) -> dict:
 def write_all(directory: Path = EXPECTATIONS_DIR) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
-    for source in ("finess", *COLUMNS):
+    for source in ("finess", *COLUMNS, "phev_lines"):
         path = directory / f"{source}.json"
         path.write_text(json.dumps(build_suite(source), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         paths.append(path)

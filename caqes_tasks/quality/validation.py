@@ -91,6 +91,26 @@ def _exception_text(info: dict) -> str:
     return ""
 
 
+def _set_totals(result, totals: dict[str, int], rows: int | None) -> None:
+    """Counts of the whole file in place of those of the sample GX was given (see Validator.run)."""
+    for vr in result.run_results.values():
+        for er in vr.results:
+            column = er.expectation_config.kwargs.get("column")
+            res = er.result
+            if res is None or "element_count" not in res:
+                continue
+            count = int(totals.get(column, 0)) if column in totals else res.get("unexpected_count")
+            total = rows if rows is not None else res.get("element_count")
+            res["element_count"] = total
+            res["unexpected_count"] = count
+            if count is not None and total:
+                res["unexpected_percent"] = 100.0 * count / total
+                res["unexpected_percent_total"] = 100.0 * count / total
+                res["unexpected_percent_nonmissing"] = 100.0 * count / total
+            res["missing_count"] = 0
+            res["missing_percent"] = 0.0
+
+
 class Validator:
     """Holds one GX context and the Data Docs site of a run."""
 
@@ -135,8 +155,14 @@ class Validator:
             self._suites[source] = self.context.suites.add(suite)
         return self._suites[source]
 
-    def run(self, source: str, file_name: str, frame: pd.DataFrame, parameters: dict, run_name: str) -> tuple[Validation, object]:
-        """Validate ``frame`` (one file of ``source``); return the summary and the raw GX result."""
+    def run(self, source: str, file_name: str, frame: pd.DataFrame, parameters: dict, run_name: str,
+            totals: dict[str, int] | None = None, rows: int | None = None) -> tuple[Validation, object]:
+        """Validate ``frame`` (one file of ``source``); return the summary and the raw GX result.
+
+        ``totals`` and ``rows``: for a file checked outside pandas (``phev_lines``), ``frame`` holds
+        only a sample of its failing lines; the failing count of each flag column over the whole
+        file (``totals``) and its number of lines (``rows``) replace what GX counted on the sample,
+        in the summary and in the Data Docs."""
         from great_expectations.core.run_identifier import RunIdentifier
 
         self._count += 1
@@ -157,9 +183,14 @@ class Validator:
             expectation_parameters=parameters,
             run_id=RunIdentifier(run_name=safe_label(f"{run_name} {source} {file_name}")),
         )
+        if totals is not None or rows is not None:
+            _set_totals(result, totals or {}, rows)
         self._update_docs(result)
         order = {e.id: i for i, e in enumerate(self._suite(source).expectations)}
-        return self._summarise(source, file_name, frame, result, order), result
+        validation = self._summarise(source, file_name, frame, result, order)
+        if rows is not None:
+            validation.rows = rows
+        return validation, result
 
     def _update_docs(self, result) -> None:
         """Data Docs of this result, built from an escaped copy, then made static and offline."""

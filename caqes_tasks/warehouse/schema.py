@@ -56,6 +56,12 @@ RAW_TABLES: dict[str, str] = {
     "autoevaluations": f"""
         finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, theme VARCHAR NOT NULL,
         realisation VARCHAR NOT NULL, commentaire VARCHAR, {LINEAGE}""",
+    # phev_lines (line-level Parquet, up to 10⁸ lines a year) is validated and aggregated at
+    # ingest (caqes_tasks.ingest.phev_lines): only its aggregate is stored, summed over the
+    # accepted files (the ledger lists them); mois = first day of the month of date_execution.
+    "phev_lines_agg": """
+        finess_geo VARCHAR NOT NULL, annee INTEGER NOT NULL, mois DATE NOT NULL, indicateur VARCHAR NOT NULL,
+        montant DECIMAL(18,2) NOT NULL, volume BIGINT NOT NULL, nb_lignes BIGINT NOT NULL""",
 }
 
 # Source grain (key columns) per source: no duplicate allowed, used for supersession too.

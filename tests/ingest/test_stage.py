@@ -120,15 +120,15 @@ def test_several_bad_files_make_one_alert(loaded, alert_sinks):
         assert name in body
 
 
-def test_phev_lines_parquet_is_recorded(loaded):
+def test_phev_lines_parquet_without_the_contract_columns_is_quarantined(loaded):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     (loaded.landing / "phev_lines").mkdir()
     pq.write_table(pa.table({"finess_geo": ["330000019"], "indicateur": ["NAT_1"]}), loaded.landing / "phev_lines" / "lines_2024.parquet")
     r = ingest_stage(loaded)
-    assert r["recorded"] == ["phev_lines/lines_2024.parquet"]
-    assert q(loaded, "SELECT rows, status FROM meta.ledger WHERE source='phev_lines'") == [(1, "recorded")]
+    assert r["quarantined"] == ["phev_lines/lines_2024.parquet"] and r["recorded"] == []
+    assert q(loaded, "SELECT status FROM meta.ledger WHERE source='phev_lines'") == [("quarantined",)]
 
 
 def test_referentiel_reloaded_when_it_changes(loaded, tmp_path):

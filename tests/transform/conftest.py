@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from caqes_tasks.context import RunContext
-from .fixture_data import build_raw_warehouse, write_phev_lines
+from .fixture_data import build_raw_warehouse, load_phev_lines, write_phev_lines
 
 
 def make_context(root: Path, run_id: str = "test-run") -> RunContext:
@@ -14,13 +14,12 @@ def make_context(root: Path, run_id: str = "test-run") -> RunContext:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """The fixture warehouse built once by the transform stage (every phev_lines partition)."""
+    """The fixture warehouse built once by the transform stage (every phev_lines partition aggregated)."""
     from caqes_tasks.transform.runner import transform_stage
 
     root = tmp_path_factory.mktemp("transform")
     ctx = make_context(root)
     build_raw_warehouse(ctx.warehouse)
-    for annee in (2021, 2022, 2023):
-        write_phev_lines(ctx.landing, annee)
+    load_phev_lines(ctx.warehouse, [write_phev_lines(ctx.landing, annee) for annee in (2021, 2022, 2023)])
     result = transform_stage(ctx)
     return ctx, result

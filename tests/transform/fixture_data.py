@@ -196,6 +196,17 @@ def write_phev_lines(landing: Path, annee: int) -> Path:
     return target
 
 
+def load_phev_lines(warehouse: Path, files: list[Path]) -> None:
+    """Aggregate phev_lines files into raw.phev_lines_agg as the ingest stage does once they are accepted."""
+    from caqes_tasks.ingest.phev_lines import aggregate_files
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        aggregate_files(con, files)
+    finally:
+        con.close()
+
+
 def insert_rows(con, table: str, rows: list[dict], lineage: bool = True) -> None:
     if not rows:
         return

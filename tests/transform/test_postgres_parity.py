@@ -21,10 +21,6 @@ PG_HOST = os.environ.get("CAQES_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("CAQES_PG_PORT", "5432"))
 PG_DB = os.environ.get("CAQES_PG_DBNAME", "test")
 
-PHEV_LINES_DDL = """finess_geo VARCHAR, date_execution DATE, indicateur VARCHAR, code VARCHAR,
-    montant_rembourse DECIMAL(18,2), quantite BIGINT, _file VARCHAR"""
-
-
 def _connect():
     try:
         import psycopg2
@@ -69,8 +65,7 @@ def test_postgres_marts_match_duckdb(built, pg_schema, tmp_path):
     from psycopg2.extras import execute_values
 
     # 1. the same raw tables (columns and types as the DuckDB warehouse has them, in its order),
-    #    and the phev_lines feed as the raw table PostgreSQL reads
-    lines_root = (ctx.landing / "phev_lines").resolve()
+    #    (the phev_lines feed as aggregated at ingest: raw.phev_lines_agg)
     duck = duckdb.connect(str(ctx.warehouse), read_only=True)
     try:
         with conn.cursor() as cur:
@@ -83,13 +78,6 @@ def test_postgres_marts_match_duckdb(built, pg_schema, tmp_path):
                 rows = duck.execute(f"select * from raw.{name}").fetchall()
                 if rows:
                     execute_values(cur, f'insert into "{schema}".{name} values %s', rows)
-            cur.execute(f'create table "{schema}".phev_lines ({PHEV_LINES_DDL})')
-            lines = duck.execute(
-                "select finess_geo, date_execution, indicateur, code, montant_rembourse, quantite, "
-                f"substr(filename, {len(str(lines_root)) + 2}) "
-                f"from read_parquet('{lines_root}/annee=*/*.parquet', filename = true, hive_partitioning = false)"
-            ).fetchall()
-            execute_values(cur, f'insert into "{schema}".phev_lines values %s', lines)
         duck_marts = {
             m: (
                 [d[0] for d in duck.execute(f"select * from marts.{m} limit 0").description],
