@@ -83,19 +83,16 @@ class SemesterData:
 
 
 def _fichiers(con, tables: set[str], years: list[int]) -> dict[str, str]:
-    if "staging.stg_phev_lines" not in tables:
+    """The line files the warehouse holds (accepted by ingest, ``meta.ledger``) → SHA-256.
+
+    The aggregate does not say which file a line came from: every accepted file is listed, and
+    the top codes read them filtered on the half-year's dates (``years`` kept for the callers)."""
+    if "meta.ledger" not in tables:
         return {}
-    files = [f for (f,) in con.execute(
-        "SELECT DISTINCT fichier FROM staging.stg_phev_lines WHERE annee IN (?, ?) ORDER BY 1", years
-    ).fetchall()]  # fmt: skip
-    shas: dict[str, str] = {}
-    if "meta.ledger" in tables:
-        for name, sha in con.execute(
-            "SELECT file_name, sha256 FROM meta.ledger WHERE source = 'phev_lines' AND status = 'recorded' "
-            "QUALIFY row_number() OVER (PARTITION BY file_name ORDER BY recorded_at DESC) = 1"
-        ).fetchall():
-            shas[name] = sha
-    return {f: shas.get(f, "") for f in files}
+    return dict(con.execute(
+        "SELECT file_name, sha256 FROM meta.ledger WHERE source = 'phev_lines' AND status = 'loaded' "
+        "QUALIFY row_number() OVER (PARTITION BY file_name ORDER BY recorded_at DESC) = 1 ORDER BY 1"
+    ).fetchall())  # fmt: skip
 
 
 def top_codes(landing: Path, fichiers: list[str], year: int, half: int, n: int = TOP_CODES) -> dict[tuple, list[dict]] | None:

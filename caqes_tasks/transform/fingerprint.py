@@ -1,9 +1,9 @@
 """What a dbt build is made of, as one digest: when nothing changed, the build is not redone.
 
-A build's result depends on exactly four things: the dbt project's files, the content of the
-warehouse's ``raw`` schema (every source and the référentiel, loaded by ingest), the line-level
-files dbt reads from the landing folder (when there are any), and the invocation (target,
-selection, variables, dbt version). :func:`build_fingerprint` digests all four;
+A build's result depends on exactly three things: the dbt project's files, the content of the
+warehouse's ``raw`` schema (every source, the line-level aggregate and the référentiel, loaded
+by ingest; dbt reads nothing else) and the invocation (target, selection, variables, dbt
+version). :func:`build_fingerprint` digests all three;
 ``transform_stage`` records the digest in the built copy's ``meta.dbt_builds`` (so it switches
 with the marts it describes, in the same rename) and skips the build when the live warehouse
 already holds marts built from the same digest. The raw content is hashed in SQL, row by row
@@ -71,20 +71,7 @@ def raw_digest(con) -> str:
     return digest.hexdigest()
 
 
-def files_digest(folder: Path | None) -> str:
-    """Names, sizes and modification times of the files under ``folder`` (none: empty)."""
-    if not folder or not Path(folder).is_dir():
-        return ""
-    entries = [
-        (p.relative_to(folder).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
-        for p in sorted(Path(folder).rglob("*"))
-        if p.is_file()
-    ]
-    return hashlib.sha256(json.dumps(entries).encode()).hexdigest()
-
-
-def build_fingerprint(con, *, project_dir: Path, target: str, dbt_vars: Mapping,
-                      lines_dir: Path | None = None) -> str:
+def build_fingerprint(con, *, project_dir: Path, target: str, dbt_vars: Mapping) -> str:
     """The digest of one build's inputs (the selection is compared apart: a full build covers
     any selection)."""
     from importlib.metadata import version
@@ -92,10 +79,8 @@ def build_fingerprint(con, *, project_dir: Path, target: str, dbt_vars: Mapping,
     parts = {
         "project": project_digest(project_dir),
         "raw": raw_digest(con),
-        "lines": files_digest(lines_dir),
         "target": target,
-        # where the line files are is not what they hold: their digest stands for them
-        "vars": {k: v for k, v in dict(dbt_vars).items() if k != "phev_lines_path"},
+        "vars": dict(dbt_vars),
         "dbt": [version("dbt-core"), version("dbt-duckdb"), version("duckdb")],
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()

@@ -295,8 +295,7 @@ def transform_stage(ctx: RunContext, select: str | None = None) -> dict:
 
     work_dir = ctx.run_dir / "dbt"
     work_dir.mkdir(parents=True, exist_ok=True)
-    lines_dir = Path(ctx.landing) / "phev_lines"
-    dbt_vars = {"phev_lines_path": str(lines_dir.resolve()) if lines_dir.is_dir() else ""}
+    dbt_vars: dict = {}
     select = SELECTIONS.get(select, select)
     reused = None
     with writer_lock(ctx.warehouse):
@@ -306,7 +305,7 @@ def transform_stage(ctx: RunContext, select: str | None = None) -> dict:
             con = duckdb.connect(str(copy), read_only=True) if copy.exists() else duckdb.connect()
             try:
                 fingerprint = build_fingerprint(con, project_dir=DBT_PROJECT_DIR, target="duckdb",
-                                                dbt_vars=dbt_vars, lines_dir=lines_dir)
+                                                dbt_vars=dbt_vars)
             finally:
                 con.close()
             last = _last_build(ctx.warehouse)

@@ -47,10 +47,13 @@ def test_same_inputs_reuse_the_build_and_any_change_rebuilds(built, tmp_path):
     # a full build covers any selection
     assert transform_stage(make_context(tmp_path, run_id="fourth"), select="indicators")["reused_build"] == "third"
 
-    # a new line file in the landing folder changes the digest too; a selection's build is
-    # reused by the same selection only
-    lines = sorted((ctx.landing / "phev_lines").rglob("*.parquet"))
-    shutil.copyfile(lines[0], lines[0].with_name("copie-" + lines[0].name))
+    # another change of the raw content (a line-level aggregate row) rebuilds too; a
+    # selection's build is reused by the same selection only
+    con = duckdb.connect(str(ctx.warehouse))
+    assert con.execute("SELECT count(*) FROM raw.phev_lines_agg").fetchone()[0] > 0
+    con.execute("UPDATE raw.phev_lines_agg SET nb_lignes = nb_lignes + 1 "
+                "WHERE rowid = (SELECT min(rowid) FROM raw.phev_lines_agg)")
+    con.close()
     fifth = transform_stage(make_context(tmp_path, run_id="fifth"), select="indicators")
     assert fifth["reused_build"] is None and fifth["models_built"] > 0
     assert transform_stage(make_context(tmp_path, run_id="sixth"), select="indicators")["reused_build"] == "fifth"
