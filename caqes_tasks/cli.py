@@ -227,9 +227,16 @@ def demo(
     time as of 1 July N+1, after the observation deadline, to issue the décisions.
     """
     from caqes_tasks.airflow_local import DagRunFailed, dags_test
-    from caqes_tasks.demo import generate_demo
-    from caqes_tasks.pipeline import RunError, prepare, run_annual
+    from caqes_tasks.demo import SIZES, generate_demo
+    from caqes_tasks.pipeline import RunError, check_campaign_year, check_referentiel, prepare, run_annual
 
+    try:  # settings checked before anything is written
+        if size not in SIZES:
+            _fail(f"taille de démonstration inconnue : « {size} » (--size, tailles acceptées : {', '.join(SIZES)})")
+        ref = check_referentiel(None)
+        years = [check_campaign_year(y, ref) for y in years]
+    except RunError as exc:
+        _fail(str(exc))
     out = out.resolve()
     landing = out / "landing"
     _say(f"1/3 demo region ({size}, seed {seed}) -> {landing}")
