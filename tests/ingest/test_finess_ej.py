@@ -35,7 +35,7 @@ def test_a_wrong_row_is_flagged_not_dropped(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     f = read_file("finess_ej", path).frame
     assert f.loc[f["_line"] == 3, "_champs__brut"].item() == "23 champs au lieu de 24 (23 valeurs puis un ';' final)"
-    assert "type de ligne « structureet » inconnu" in f.loc[f["_line"] == 8, "_champs__brut"].item()
+    assert "extrait des établissements, à déposer dans le dossier finess/" in f.loc[f["_line"] == 8, "_champs__brut"].item()
     assert f["_champs_ok"].sum() == 5
 
 
@@ -71,3 +71,9 @@ def test_an_extract_with_a_bad_number_a_missing_name_or_a_duplicate_is_quarantin
     assert all(y["status"] == "blocked" for y in result["years"].values())
     with duckdb.connect(str(ctx.warehouse), read_only=True) as con:
         assert con.execute("select count(*) from raw.finess_ej").fetchone()[0] == 0
+
+
+def test_an_ej_extract_dropped_in_the_finess_folder_is_named_as_such():
+    f = read_file("finess", EJ_FILE).frame
+    assert not f["_champs_ok"].any()
+    assert "extrait des entités juridiques, à déposer dans le dossier finess_ej/" in f["_champs__brut"].iloc[0]

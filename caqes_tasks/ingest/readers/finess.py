@@ -149,6 +149,9 @@ def read_finess(path: Path, fmt: SourceFormat, data: bytes | None = None) -> Rea
         if not ok and problem is None:
             if extra:
                 shown = "33 champs : un champ en trop (les dates sont décalées d'une position)"
+            elif fields[:1] == ["structureej"]:
+                shown = ("ligne « structureej » : extrait des entités juridiques, à déposer dans le dossier "
+                         "finess_ej/ (structureet attendu ici)")
             elif fields[:1] != ["structureet"]:
                 shown = f"type de ligne « {fields[0][:40]} » inconnu (structureet ou geolocalisation attendu)"
             else:

@@ -63,7 +63,10 @@ def read_finess_ej(path: Path, fmt: SourceFormat, data: bytes | None = None) -> 
         ok = fields[:1] == [ROW_TYPE] and len(fields) == WIDTH and fields[-1] == ""
         shown = None
         if not ok and problem is None:
-            if fields[:1] != [ROW_TYPE]:
+            if fields[:1] in (["structureet"], ["geolocalisation"]):
+                shown = (f"ligne « {fields[0]} » : extrait des établissements, à déposer dans le dossier finess/ "
+                         f"({ROW_TYPE} attendu ici)")
+            elif fields[:1] != [ROW_TYPE]:
                 shown = f"type de ligne « {fields[0][:40]} » inconnu ({ROW_TYPE} attendu)"
             else:
                 shown = f"{len(fields)} champs au lieu de {WIDTH} (23 valeurs puis un ';' final)"
