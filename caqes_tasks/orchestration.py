@@ -59,9 +59,25 @@ def run_semester_from_airflow(context: dict) -> dict:
         raise _failing(refused) from None
 
 
+def airflow_variable(name: str) -> str | None:
+    """The Airflow Variable ``name`` (UI, API, secrets backend, ``AIRFLOW_VAR_<NAME>``), or None
+    when it is not set or when not running inside an Airflow task."""
+    try:
+        from airflow.sdk import Variable
+
+        value = Variable.get(name, default=None)
+    except Exception:  # noqa: BLE001 - outside a task, or no metadata: no Variable
+        return None
+    return None if value in (None, "") else str(value)
+
+
 def _setting(params: dict, key: str, env: str, default: str | None = None) -> str | None:
+    """A run setting: the DAG param, else the environment variable ``env``, else the Airflow
+    Variable of the same name (``CAQES_LANDING``…), else ``default``."""
     value = (params or {}).get(key)
-    return str(value) if value not in (None, "") else os.environ.get(env, default)
+    if value not in (None, ""):
+        return str(value)
+    return os.environ.get(env) or airflow_variable(env) or default
 
 
 def run_date(context: dict) -> date:

@@ -1,10 +1,14 @@
-"""A read-only DuckDB file for BI tools: one view per mart over every year's ``latest`` Parquet.
+"""A read-only DuckDB file for BI tools: one table per mart with every year's ``latest`` feed.
 
-``OUT/feeds/caqes_bi.duckdb`` holds no data, only views reading
-``OUT/feeds/<annee>/latest/<mart>.parquet`` (absolute paths through the ``latest`` symlink, so
-the views follow each new publication without a rebuild) and a small table ``feeds_latest``
-(annee, run_id, mart, rows) describing what ``latest`` held when the file was built. The file
-is rebuilt under a temporary name and swapped in with ``os.replace``.
+``OUT/feeds/caqes_bi.duckdb`` holds the data itself, copied from
+``OUT/feeds/<annee>/latest/<mart>.parquet`` when the file is built, so it holds no path: the
+out folder can be moved, copied to a Windows share or mounted anywhere in a Metabase or Superset
+container, and the file still opens and reads. A small table ``feeds_latest`` (annee, run_id,
+mart, rows) says which run of each year it holds. Each table and column carries the description
+of the dbt YAML (``COMMENT ON``; ``duckdb_tables()`` and ``duckdb_columns()`` show them): the
+marts' contracts (``dbt_project/models/marts/_marts.yml``) and the outcome tables
+(``dbt_project/models/outcomes.yml``). The file is rebuilt under a temporary name and swapped in
+with ``os.replace`` whenever a year's ``latest`` changes (each feeds publication).
 
 Example (DuckDB CLI, Metabase, Superset, Power BI through ODBC, ...)::
 
@@ -29,11 +33,19 @@ import uuid
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from caqes_tasks.feeds.marts import MARTS
 from caqes_tasks.feeds.publish import LATEST
 
 BI_FILE = "caqes_bi.duckdb"
+BI_FORMAT = 2  # 1: views over absolute paths; 2: data inside, with comments
+DBT_MODELS = Path(__file__).resolve().parents[2] / "dbt_project" / "models"
+DESCRIBED_IN = (DBT_MODELS / "marts" / "_marts.yml", DBT_MODELS / "outcomes.yml")
+FEEDS_LATEST_COMMENTS = {
+    "": "Ce que contient ce fichier : pour chaque année et chaque mart, le run publié (latest) et son nombre de lignes.",
+    "annee": "année d'évaluation", "run_id": "run publié pour l'année", "mart": "table", "rows": "nombre de lignes",
+}
 
 
 def _sql_str(text: str) -> str:
@@ -49,15 +61,37 @@ def _published_years(feeds_root: Path) -> list[tuple[int, dict]]:
     return years
 
 
+def descriptions(files: tuple[Path, ...] = DESCRIBED_IN) -> dict[str, dict[str, str]]:
+    """``{table: {"": table description, column: description}}`` from the dbt YAML files."""
+    out: dict[str, dict[str, str]] = {}
+    for path in files:
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        tables = list(doc.get("models") or [])
+        for source in doc.get("sources") or []:
+            tables += source.get("tables") or []
+        for t in tables:
+            d = {"": " ".join(str(t.get("description") or "").split())}
+            for c in t.get("columns") or []:
+                if c.get("description"):
+                    d[c["name"]] = " ".join(str(c["description"]).split())
+            out[t["name"]] = d
+    # a column described in one table only (finess_geo, annee, volet…) keeps that description elsewhere
+    common: dict[str, str] = {}
+    for d in out.values():
+        for col, text in d.items():
+            if col:
+                common.setdefault(col, text)
+    return {name: {**{c: t for c, t in common.items()}, **d} for name, d in out.items()}
+
+
 def _spec(feeds_root: Path) -> dict:
-    """What the BI file must hold: files per view and the rows of ``feeds_latest``."""
+    """What the BI file must hold: per mart, the years (and runs) of its ``latest`` feeds."""
     years = _published_years(feeds_root)
-    views = {
-        mart: [str(feeds_root / str(y) / LATEST / f"{mart}.parquet") for y, m in years if mart in m["marts"]]
-        for mart in MARTS
-    }
     latest = [[y, m["run_id"], mart, m["marts"][mart]["rows"]] for y, m in years for mart in MARTS if mart in m["marts"]]
-    return {"views": {k: v for k, v in views.items() if v}, "feeds_latest": latest}
+    return {"format": BI_FORMAT, "feeds_latest": latest, "comments": descriptions()}
 
 
 def build_bi_database(feeds_root: Path) -> Path:
@@ -68,12 +102,12 @@ def build_bi_database(feeds_root: Path) -> Path:
     spec_file = feeds_root / f".{BI_FILE}.spec.json"
     with open(feeds_root / f".{BI_FILE}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        spec = json.dumps(_spec(feeds_root), sort_keys=True, indent=1)
+        spec = json.dumps(_spec(feeds_root), sort_keys=True, indent=1, ensure_ascii=False)
         if target.exists() and spec_file.exists() and spec_file.read_text(encoding="utf-8") == spec:
             return target
         tmp = feeds_root / f".{BI_FILE}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
-            _write_bi(tmp, json.loads(spec))
+            _write_bi(tmp, feeds_root, json.loads(spec))
             os.chmod(tmp, 0o444)
             os.replace(tmp, target)
             spec_file.write_text(spec, encoding="utf-8")
@@ -84,15 +118,33 @@ def build_bi_database(feeds_root: Path) -> Path:
     return target
 
 
-def _write_bi(path: Path, spec: dict) -> None:
+def _comment(con, table: str, comments: dict[str, str], columns: list[str]) -> None:
+    if comments.get(""):
+        con.execute(f'COMMENT ON TABLE "{table}" IS {_sql_str(comments[""])}')
+    for col in columns:
+        if col and comments.get(col):
+            con.execute(f'COMMENT ON COLUMN "{table}"."{col}" IS {_sql_str(comments[col])}')
+
+
+def _write_bi(path: Path, feeds_root: Path, spec: dict) -> None:
+    files: dict[str, list[str]] = {}
+    for annee, _run, mart, _rows in spec["feeds_latest"]:
+        # read through the link once, now: the file keeps the data, not the path
+        files.setdefault(mart, []).append(os.path.realpath(feeds_root / str(annee) / LATEST / f"{mart}.parquet"))
     con = duckdb.connect(str(path))
     try:
         con.execute("CREATE TABLE feeds_latest (annee INTEGER, run_id VARCHAR, mart VARCHAR, rows BIGINT)")
         if spec["feeds_latest"]:
             con.executemany("INSERT INTO feeds_latest VALUES (?, ?, ?, ?)", spec["feeds_latest"])
-        for mart, files in spec["views"].items():
-            listing = ", ".join(_sql_str(f) for f in files)
-            con.execute(f"CREATE VIEW {mart} AS SELECT * FROM read_parquet([{listing}], union_by_name = true)")
+        _comment(con, "feeds_latest", FEEDS_LATEST_COMMENTS, list(FEEDS_LATEST_COMMENTS))
+        for mart in MARTS:
+            if mart not in files:
+                continue
+            listing = ", ".join(_sql_str(f) for f in files[mart])
+            con.execute(f"CREATE TABLE {mart} AS SELECT * FROM read_parquet([{listing}], union_by_name = true) ORDER BY ALL")
+            columns = [r[0] for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [mart]).fetchall()]
+            _comment(con, mart, spec["comments"].get(mart, {}), columns)
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -21,7 +21,9 @@ Evaluation year N reads (rules §2, §4, §5; data contract):
   quarantined and alerted). When a signature date cannot be trusted — empty, unreadable, or
   outside the campaign's dates — the file blocks every evaluation year;
 - ``finess`` (the register every check and every mart joins) and ``contrats`` (no year
-  column; one contract covers the whole campaign): every evaluation year.
+  column; one contract covers the whole campaign): every evaluation year;
+- ``finess_ej`` (names and addresses of the legal entities, printed on every notice): every
+  evaluation year, like the establishments' extract.
 
 The years are read from the file's own rows. When they cannot be trusted — the file is
 unreadable or empty, a line is not valid in its encoding, is not a readable CSV line or has the
@@ -49,7 +51,7 @@ SPAN = {"phev": (0, 2), "phev_lines": (0, 2), "regional": (0, 2), "engagements":
         "enveloppes": (0, 0), "modulations": (0, 0), "observations": (0, 0),
         "notifications": (0, 0), "avis_cpam": (0, 0), "decisions_dg": (0, 0),
         "autoevaluations": (0, 0)}
-WHOLE_CAMPAIGN = {"finess", "contrats"}
+WHOLE_CAMPAIGN = {"finess", "finess_ej", "contrats"}
 DATED = {"avenants": "date_signature"}  # effect from 1 January after the date's year
 
 

@@ -33,6 +33,7 @@ import yaml
 
 SOURCES = (
     "finess",
+    "finess_ej",
     "phev",
     "phev_lines",
     "regional",

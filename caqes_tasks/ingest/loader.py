@@ -12,7 +12,8 @@ Supersession, in one transaction with the insert:
   its ledger entry (loaded or quarantined) becomes ``superseded``;
 - a file under **another name** replaces, row by row, the earlier rows with the same source key
   (``SOURCE_KEYS``; an empty key cell matches an empty one); an earlier file left with no row
-  is marked ``superseded``; for ``finess`` a new extract replaces the whole register of its year.
+  is marked ``superseded``; for ``finess`` and ``finess_ej`` a new extract replaces the whole register
+  of its year.
   For ``contrats`` only the same values may come twice: a proposal delivered with other values
   under another name is refused at validation (both files, each naming the other; see
   ``caqes_tasks.quality.helpers.mark_contract_conflicts``), so no contract wins by file name.
@@ -45,10 +46,21 @@ FINESS_COLUMNS = {
     "date_ouverture": "date", "date_autorisation": "date", "date_maj": "date",
 }
 
+FINESS_EJ_COLUMNS = {
+    "extract_date": "date", "annee": "int", "finess_ej": "text", "raison_sociale": "text",
+    "raison_sociale_longue": "text", "complement_raison_sociale": "text", "complement_distribution": "text",
+    "numero_voie": "text", "type_voie": "text", "voie": "text", "complement_voie": "text", "lieu_dit_bp": "text",
+    "commune": "text", "departement": "text", "libelle_departement": "text", "ligne_acheminement": "text",
+    "telephone": "text", "telecopie": "text", "statut_juridique": "text", "libelle_statut_juridique": "text",
+    "siren": "text", "code_ape": "text", "date_creation": "date", "date_maj": "date",
+}
+# Official extracts: a new extract replaces the whole register of its year.
+REGISTERS = {"finess": FINESS_COLUMNS, "finess_ej": FINESS_EJ_COLUMNS}
+
 
 def raw_columns(source: str) -> dict[str, str]:
-    if source == "finess":
-        return FINESS_COLUMNS
+    if source in REGISTERS:
+        return REGISTERS[source]
     cols = {c.name: c.kind for c in COLUMNS[source]}
     if source == "engagements":
         cols["realise"] = "bool"
@@ -123,7 +135,7 @@ def load_file(con, source: str, frame: pd.DataFrame, file_name: str, sha256: str
                 [sha256, source, file_name],
             )
             superseded.append(f"{source}/{file_name}")
-        match = ("annee",) if source == "finess" else keys
+        match = ("annee",) if source in REGISTERS else keys
         on = " AND ".join(f"t.{k} IS NOT DISTINCT FROM i.{k}" for k in match)
         replaced = con.execute(
             f"SELECT t._file, count(*) FROM raw.{source} t WHERE EXISTS (SELECT 1 FROM _incoming i WHERE {on}) GROUP BY t._file"

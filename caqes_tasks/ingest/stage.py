@@ -79,7 +79,7 @@ from caqes_tasks.warehouse.schema import create_schemas
 
 log = logging.getLogger(__name__)
 
-ORDER = ("finess", "contrats", "avenants", "produits_am", "phev", "regional", "engagements",
+ORDER = ("finess", "finess_ej", "contrats", "avenants", "produits_am", "phev", "regional", "engagements",
          "enveloppes", "modulations", "observations", "notifications", "avis_cpam", "decisions_dg",
          "autoevaluations", "phev_lines")
 REGISTER_CHECKS = frozenset({"_et_connu", "_ej_connu", "_et_de_l_ej"})

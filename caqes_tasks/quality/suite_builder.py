@@ -252,19 +252,40 @@ def finess_suite() -> list[dict]:
     return out
 
 
+def finess_ej_suite() -> list[dict]:
+    """The legal entities' extract: same first line as the establishments' one, a valid and
+    unique EJ number per register year, a name on every row."""
+    out = _structure("finess_ej")
+    out.append(_flag("extract_date__type_ok", "La première ligne doit être « finess;etalab;<n>;<AAAA-MM-JJ> » "
+                     "(extrait FINESS officiel des entités juridiques non modifié).", ["extract_date__brut"]))
+    for col in ("date_creation", "date_maj"):
+        out.append(_flag(f"{col}__type_ok", f"« {col} » doit être une date AAAA-MM-JJ.", [f"{col}__brut"]))
+    out.append(_e("expect_column_values_to_not_be_null", "Chaque entité juridique doit avoir un numéro FINESS "
+                  "juridique (nofinessej).", ["finess_ej"], column="finess_ej"))
+    out.append(_finess_key("finess_ej"))
+    out.append(_e("expect_column_values_to_not_be_null", "Chaque entité juridique doit avoir une raison sociale (rs).",
+                  ["finess_ej", "raison_sociale"], column="raison_sociale"))
+    out.append(_e("expect_compound_columns_to_be_unique", "Une entité juridique n'apparaît qu'une fois dans l'extrait.",
+                  ["finess_ej"], column_list=list(KEYS["finess_ej"])))
+    return out
+
+
+REGISTER_SUITES = {"finess": finess_suite, "finess_ej": finess_ej_suite}
+
+
 def build_suite(source: str) -> dict:
     if source == "phev_lines":
         from caqes_tasks.quality.phev_lines_rules import suite
 
         return suite()
-    expectations = finess_suite() if source == "finess" else _delimited(source) + specific(source)
+    expectations = REGISTER_SUITES[source]() if source in REGISTER_SUITES else _delimited(source) + specific(source)
     return {"name": source, "expectations": expectations, "meta": {"source": source, "format": "caqes-1"}}
 
 
 def write_all(directory: Path = EXPECTATIONS_DIR) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
-    for source in ("finess", *COLUMNS, "phev_lines"):
+    for source in (*REGISTER_SUITES, *COLUMNS, "phev_lines"):
         path = directory / f"{source}.json"
         path.write_text(json.dumps(build_suite(source), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         paths.append(path)

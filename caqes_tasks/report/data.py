@@ -74,7 +74,7 @@ class IndicatorTrend:
 @dataclass
 class EjSection:
     finess_ej: str
-    nom: str
+    nom: str | None  # raison sociale of the EJ (dim_etablissement.raison_sociale_ej); None when unknown
     etablissements: list[dict] = field(default_factory=list)
     contrats: list[dict] = field(default_factory=list)
     volets_proposes: list[dict] = field(default_factory=list)
@@ -94,6 +94,11 @@ class EjSection:
             if coef is not None and coef != 1:
                 seen[(coef, r.get("motif_modulation") or "")] = None
         return list(seen)
+
+    @property
+    def titre(self) -> str:
+        """The EJ's name, or « Entité juridique <n°> » when no FINESS extract gives it."""
+        return self.nom or f"Entité juridique {self.finess_ej}"
 
     @property
     def score_contrat(self) -> Decimal | None:
@@ -309,7 +314,7 @@ def _ej_sections(con, c: Campaign) -> None:
     sections: dict[str, EjSection] = {}
 
     def section(ej: str) -> EjSection:
-        return sections.setdefault(ej, EjSection(ej, ej))
+        return sections.setdefault(ej, EjSection(ej, None))
 
     def collect(mart: str, sql: str, attr: str) -> None:
         if mart in c.marts:

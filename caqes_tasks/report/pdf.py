@@ -195,7 +195,7 @@ def fpdf_pdf(c: Campaign, pdf_path: Path, *, run_id: str, ref, created: date | N
         svg(charts.trend_bars(c.tendances), 180)
     for e in c.ej:
         pdf.add_page()
-        title(f"{e.nom} – FINESS EJ {e.finess_ej}", 12)
+        title(f"{e.titre} – FINESS EJ {e.finess_ej}" if e.nom else e.titre, 12)
         if e.scores:
             table(["Niveau", "Code", "Score"], [[s["niveau"], s["code"], fmt.percent(s["score"]) if s["score"] is not None else "non évaluable"] for s in e.scores])
         rows = [

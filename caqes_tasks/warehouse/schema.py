@@ -18,6 +18,15 @@ RAW_TABLES: dict[str, str] = {
         libelle_categorie_agregee VARCHAR, siret VARCHAR, code_ape VARCHAR, code_mft VARCHAR,
         libelle_mft VARCHAR, code_sph VARCHAR, libelle_sph VARCHAR,
         date_ouverture DATE, date_autorisation DATE, date_maj DATE, {LINEAGE}""",
+    # FINESS extract of the legal entities (optional): names and addresses of the EJs
+    "finess_ej": f"""
+        extract_date DATE NOT NULL, annee INTEGER NOT NULL, finess_ej VARCHAR NOT NULL,
+        raison_sociale VARCHAR NOT NULL, raison_sociale_longue VARCHAR, complement_raison_sociale VARCHAR,
+        complement_distribution VARCHAR, numero_voie VARCHAR, type_voie VARCHAR, voie VARCHAR,
+        complement_voie VARCHAR, lieu_dit_bp VARCHAR, commune VARCHAR, departement VARCHAR,
+        libelle_departement VARCHAR, ligne_acheminement VARCHAR, telephone VARCHAR, telecopie VARCHAR,
+        statut_juridique VARCHAR, libelle_statut_juridique VARCHAR, siren VARCHAR, code_ape VARCHAR,
+        date_creation DATE, date_maj DATE, {LINEAGE}""",
     "phev": f"""
         finess_geo VARCHAR NOT NULL, annee INTEGER NOT NULL, indicateur VARCHAR NOT NULL,
         montant_rembourse DECIMAL(18,2), volume BIGINT, numerateur DECIMAL(18,2),
@@ -69,6 +78,7 @@ RAW_TABLES: dict[str, str] = {
 # résiliation): two NULLs are the same key value.
 SOURCE_KEYS: dict[str, tuple[str, ...]] = {
     "finess": ("annee", "finess_geo"),
+    "finess_ej": ("annee", "finess_ej"),
     "phev": ("finess_geo", "annee", "indicateur"),
     "regional": ("finess_geo", "annee", "indicateur"),
     "engagements": ("finess_geo", "annee", "theme", "engagement_id"),

@@ -1,12 +1,16 @@
 """The CSV feeds open in Excel as they should: BOM, ';', decimal comma, no formula, ISO dates."""
 
 import csv
+import re
 from decimal import Decimal
 
+import pyarrow as pa
+
 from caqes_tasks.feeds import feeds_stage
-from caqes_tasks.feeds.excel_csv import format_cell, neutralise
+from caqes_tasks.feeds.excel_csv import IDENTIFIER_COLUMNS, format_cell, neutralise, write_excel_csv
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_TEXT_CONSTANT = re.compile(r'^="[0-9A-Z]+"$')
 
 
 def _read(path):
@@ -42,6 +46,9 @@ def test_no_text_cell_starts_a_formula_anywhere(ctx):
         header, body = rows[0], rows[1:]
         for row in body:
             for col, cell in zip(header, row):
+                if col in IDENTIFIER_COLUMNS and cell:
+                    assert EXCEL_TEXT_CONSTANT.match(cell), (path.name, col, cell)  # a text constant, no formula
+                    continue
                 if cell.startswith(FORMULA_START):
                     # only numbers may start with '-' (a negative amount or rate)
                     assert cell.startswith("-") and cell[1:].replace(",", "").isdigit(), (path.name, col, cell)
@@ -79,3 +86,27 @@ def test_cell_formatting_rules():
     assert format_cell("+33 5 56 00 00 00") == "'+33 5 56 00 00 00"
     assert format_cell("\tcmd") == "'\tcmd"
     assert neutralise("Centre = hôpital") == "Centre = hôpital"
+
+
+def test_identifiers_keep_their_leading_zeros_and_sentences_their_decimal_comma(tmp_path):
+    table = pa.table({
+        "finess_ej": ["010780054", "2A0000004", None],
+        "departement": ["01", "2A", "9A"],
+        "commune_insee": ["01451", "2A004", "97101"],
+        "raison_sociale": ["CH DE BOURG 2.0", "=1+1", "C.H. LOUIS"],
+        "detail": ["score du volet 82.35 %: P x 0.010000 x (1 - 82.35/100)", "version 1.2", "0.85"],
+        "montant": [Decimal("1234.50"), None, Decimal("-0.01")],
+    })
+    path = tmp_path / "t.csv"
+    write_excel_csv(table, path)
+    raw = path.read_bytes().decode("utf-8-sig").split("\r\n")
+    assert raw[1].startswith('"=""010780054""";"=""01""";"=""01451""";')  # Excel's text constants, quoted
+    rows = _read(path)
+    assert [r[0] for r in rows[1:]] == ['="010780054"', '="2A0000004"', ""]
+    assert [r[1] for r in rows[1:]] == ['="01"', '="2A"', '="9A"']
+    assert [r[2] for r in rows[1:]] == ['="01451"', '="2A004"', '="97101"']
+    # a sentence writes its decimals with a comma; a name without a digit-dot-digit is untouched,
+    # a text a spreadsheet would evaluate keeps its apostrophe, a lone code keeps its point
+    assert [r[3] for r in rows[1:]] == ["CH DE BOURG 2,0", "'=1+1", "C.H. LOUIS"]
+    assert [r[4] for r in rows[1:]] == ["score du volet 82,35 %: P x 0,010000 x (1 - 82,35/100)", "version 1,2", "0.85"]
+    assert [r[5] for r in rows[1:]] == ["1234,50", "", "-0,01"]

@@ -3,6 +3,7 @@ values, exit 2, never a traceback, nothing created."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +36,11 @@ CASES = {
     "nightly unknown referentiel": (["nightly", "--landing", "{landing}", "--referentiel", "{tmp}/x.yml"], ["x.yml"]),
     "report without any run": (["report", "--year", "2024"], ["caqes run"]),
     "report year not a number": (["report", "--year", "deux"], ["deux", "--year"]),
+    "nightly year outside the campaign": (["nightly", "--landing", "{landing}", "--year", "2019"], ["2019", "2022, 2023, 2024"]),
+    "nightly missing landing": (["nightly"], ["introuvable", "--landing"]),
+    "demo size unknown": (["demo", "--size", "huge"], ["huge", "--size", "small", "region"]),
+    "demo year outside the campaign": (["demo", "--years", "2019", "--no-airflow"], ["2019", "2022, 2023, 2024"]),
+    "demo seed not a number": (["demo", "--seed", "x"], ["--seed", "--help"]),
 }
 
 
@@ -43,7 +49,8 @@ def test_one_line_exit_2_nothing_created(case, landing, tmp_path):
     args, expected = CASES[case]
     out = tmp_path / "out"
     args = [a.format(landing=landing, tmp=tmp_path) for a in args] + ["--out", str(out)]
-    done = subprocess.run([CAQES, *args], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAQES_")}
+    done = subprocess.run([CAQES, *args], capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     lines = done.stderr.strip().splitlines()

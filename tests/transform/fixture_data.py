@@ -72,7 +72,7 @@ def referentiel_tables() -> dict[str, list[dict]]:
 def _finess_row(annee: int, geo: str, ej: str, nom: str, dep: str = "33") -> dict:
     return {
         "extract_date": date(annee, 1, 15), "annee": annee, "finess_geo": geo, "finess_ej": ej,
-        "raison_sociale": nom, "departement": dep, "categorie": "101",
+        "raison_sociale": nom, "departement": dep, "commune": "063", "categorie": "101",
         "libelle_categorie": "Centre Hospitalier Régional",
     }
 
@@ -91,6 +91,15 @@ def raw_rows() -> dict[str, list[dict]]:
     fin.append(_finess_row(2022, ET_D, EJ3, "SITE D (EJ3)"))
     fin.append(_finess_row(2024, ET_D, EJ4, "SITE D (EJ4)"))
     rows["finess"] = fin
+    # legal-entities extract: EJ2 only (EJ1 keeps the name of its own site line), two years
+    ej2 = {"finess_ej": EJ2, "raison_sociale": "CLINIQUE DEUX", "numero_voie": "12", "complement_voie": "B",
+           "type_voie": "R", "voie": "DES LILAS", "lieu_dit_bp": "BP 12", "commune": "063", "departement": "33",
+           "ligne_acheminement": "33000 BORDEAUX", "statut_juridique": "95",
+           "libelle_statut_juridique": "Société par Actions Simplifiée (S.A.S.)", "siren": "123456782"}
+    rows["finess_ej"] = [
+        {**ej2, "extract_date": date(2022, 1, 15), "annee": 2022, "raison_sociale_longue": "CLINIQUE DEUX SAS"},
+        {**ej2, "extract_date": date(2024, 1, 15), "annee": 2024, "raison_sociale_longue": None, "lieu_dit_bp": None},
+    ]
 
     def phev(geo, an, ind, montant=None, num=None, den=None, volume=None):
         return {"finess_geo": geo, "annee": an, "indicateur": ind, "montant_rembourse": montant,

@@ -7,6 +7,7 @@ from pathlib import Path
 from caqes_tasks.ingest.landing import SourceFormat
 from caqes_tasks.ingest.readers.delimited import ReadResult, read_delimited
 from caqes_tasks.ingest.readers.finess import read_finess
+from caqes_tasks.ingest.readers.finess_ej import read_finess_ej
 
 
 def read_file(source: str, path: Path, fmt: SourceFormat | None = None, data: bytes | None = None) -> ReadResult:
@@ -18,6 +19,8 @@ def read_file(source: str, path: Path, fmt: SourceFormat | None = None, data: by
     fmt = fmt or SourceFormat()
     if source == "finess":
         return read_finess(Path(path), fmt, data)
+    if source == "finess_ej":
+        return read_finess_ej(Path(path), fmt, data)
     return read_delimited(source, Path(path), fmt, data)
 
 

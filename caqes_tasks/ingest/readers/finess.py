@@ -21,13 +21,14 @@ delimited reader (``_ligne_ok``: lone CR, line too long, unreadable CSV).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from caqes_tasks.ingest.landing import SourceFormat
-from caqes_tasks.ingest.readers.decoding import decode_lines
+from caqes_tasks.ingest.readers.decoding import Decoded, decode_lines
 from caqes_tasks.ingest.readers.delimited import ReadResult, final_newline_warning, split_fields
 
 FIRST_LINE_RE = re.compile(r"^finess;etalab;[^;]*;(\d{4}-\d{2}-\d{2})\s*;?\s*$")
@@ -72,11 +73,19 @@ def _extra_field(fields: list[str], cache: dict) -> bool:
     return any(_dates_ok((fields[:k] + fields[k + 1:])[28:31], cache) for k in range(28, 32))
 
 
-def read_finess(path: Path, fmt: SourceFormat, data: bytes | None = None) -> ReadResult:
-    decoded = decode_lines(Path(path).read_bytes() if data is None else data, fmt.encoding)
-    notes = [f"extrait FINESS, encodage {fmt.encoding}"]
-    lines = decoded.lines
-    problems = decoded.line_problems
+@dataclass(frozen=True)
+class ExtractHeader:
+    """The first line of an official FINESS extract (ET or EJ), as read."""
+
+    first: str  # the first line as found (shown when it is not the expected one)
+    extract_date: date | None
+    ok: bool  # the line is ``finess;etalab;<n>;<YYYY-MM-DD>`` with a real date
+    start: int  # number of lines before the data rows (1 when the first line is a header)
+
+
+def read_extract_header(decoded: Decoded) -> ExtractHeader:
+    """The extract date of an official FINESS extract; its year is the register year ``annee``."""
+    lines, problems = decoded.lines, decoded.line_problems
     first = lines[0] if lines else ""
     m = FIRST_LINE_RE.match(first.strip("\ufeff")) if 1 not in problems or first else None
     extract_date, extract_ok = (None, False)
@@ -85,12 +94,40 @@ def read_finess(path: Path, fmt: SourceFormat, data: bytes | None = None) -> Rea
             extract_date, extract_ok = date.fromisoformat(m[1]), True
         except ValueError:
             pass
+    return ExtractHeader(first, extract_date, extract_ok, 1 if m or first.startswith("finess;") else 0)
+
+
+def add_extract_columns(frame: pd.DataFrame, header: ExtractHeader, notes: list[str]) -> None:
+    """``extract_date`` (with its type flag and raw text) and ``annee`` on every row, typed flags."""
+    n = len(frame)
+    frame["_line"] = frame["_line"].astype("int64")
+    for flag in [k for k in frame.columns if k.endswith("_ok")]:
+        frame[flag] = frame[flag].astype("bool")
+    frame["extract_date"] = pd.Series([header.extract_date] * n, dtype="object")
+    frame["extract_date__type_ok"] = pd.Series([header.ok] * n, dtype="bool")
+    frame["extract_date__brut"] = pd.Series([None if header.ok else header.first[:80]] * n, dtype="object")
+    frame["annee"] = pd.array([header.extract_date.year if header.extract_date else None] * n, dtype="Int64")
+    if header.ok:
+        notes.append(f"date d'extraction {header.extract_date.isoformat()} (registre {header.extract_date.year})")
+
+
+def parse_date_field(text: str, cache: dict) -> tuple[date | None, bool]:
+    """A ``YYYY-MM-DD`` field of an extract (empty: ``(None, True)``), through ``cache``."""
+    return _date(text, cache)
+
+
+def read_finess(path: Path, fmt: SourceFormat, data: bytes | None = None) -> ReadResult:
+    decoded = decode_lines(Path(path).read_bytes() if data is None else data, fmt.encoding)
+    notes = [f"extrait FINESS, encodage {fmt.encoding}"]
+    lines = decoded.lines
+    problems = decoded.line_problems
+    header = read_extract_header(decoded)
     data_: dict[str, list] = {k: [] for k in ("_line", "_champs_ok", "_champs__brut", "_encodage_ok",
                                               "_encodage__brut", "_ligne_ok", "_ligne__brut", *FIELDS)}
     for k in DATE_FIELDS:
         data_[k], data_[f"{k}__type_ok"], data_[f"{k}__brut"] = [], [], []
     cache: dict = {}
-    start = 1 if m or first.startswith("finess;") else 0
+    start = header.start
     skipped = 0
     for number in range(start + 1, len(lines) + 1):
         line = lines[number - 1]
@@ -112,6 +149,9 @@ def read_finess(path: Path, fmt: SourceFormat, data: bytes | None = None) -> Rea
         if not ok and problem is None:
             if extra:
                 shown = "33 champs : un champ en trop (les dates sont décalées d'une position)"
+            elif fields[:1] == ["structureej"]:
+                shown = ("ligne « structureej » : extrait des entités juridiques, à déposer dans le dossier "
+                         "finess_ej/ (structureet attendu ici)")
             elif fields[:1] != ["structureet"]:
                 shown = f"type de ligne « {fields[0][:40]} » inconnu (structureet ou geolocalisation attendu)"
             else:
@@ -136,17 +176,8 @@ def read_finess(path: Path, fmt: SourceFormat, data: bytes | None = None) -> Rea
             data_[k].append(value)
             data_[f"{k}__type_ok"].append(good)
             data_[f"{k}__brut"].append(None if good else text[:80])
-    n = len(data_["_line"])
     frame = pd.DataFrame({k: pd.Series(v, dtype="object") for k, v in data_.items()})
-    frame["_line"] = frame["_line"].astype("int64")
-    for flag in [k for k in data_ if k.endswith("_ok")]:
-        frame[flag] = frame[flag].astype("bool")
-    frame["extract_date"] = pd.Series([extract_date] * n, dtype="object")
-    frame["extract_date__type_ok"] = pd.Series([extract_ok] * n, dtype="bool")
-    frame["extract_date__brut"] = pd.Series([None if extract_ok else first[:80]] * n, dtype="object")
-    frame["annee"] = pd.array([extract_date.year if extract_date else None] * n, dtype="Int64")
     if skipped:
         notes.append(f"{skipped} lignes geolocalisation ignorées")
-    if extract_ok:
-        notes.append(f"date d'extraction {extract_date.isoformat()} (registre {extract_date.year})")
+    add_extract_columns(frame, header, notes)
     return ReadResult("finess", Path(path).name, frame, notes, [], final_newline_warning(decoded))

@@ -25,6 +25,7 @@ choix as (
         x.categorie,
         x.libelle_categorie,
         x.commune,
+        x.commune_insee,
         row_number() over (
             partition by g.finess_geo, g.annee
             order by
@@ -45,7 +46,8 @@ select
     c.departement,
     c.categorie,
     c.libelle_categorie,
-    c.commune
+    c.commune,
+    c.commune_insee
 from choix as c
 left join extraits as ej
     on ej.finess_geo = c.finess_ej and ej.annee = c.annee_registre

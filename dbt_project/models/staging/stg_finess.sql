@@ -13,6 +13,7 @@ select
     cast(raison_sociale as varchar) as raison_sociale,
     cast(raison_sociale_longue as varchar) as raison_sociale_longue,
     cast(commune as varchar) as commune,
+    cast({{ commune_insee('departement', 'commune') }} as varchar) as commune_insee,
     cast(departement as varchar) as departement,
     cast(libelle_departement as varchar) as libelle_departement,
     cast(categorie as varchar) as categorie,
