@@ -113,8 +113,41 @@ def section_lines(tmp: Path, args) -> tuple[list[dict], dict]:
     return bench_lines(tmp, args.lines, Path(args.data))
 
 
+def section_stages(tmp: Path, args) -> tuple[list[dict], dict]:
+    """Each annual stage at region and France size (seconds, peak memory), its unchanged re-run,
+    then the notices' drawing rate on the region run and the cost curve by number of regions."""
+    from benchmarks.notices import bench_notices
+    from benchmarks.stages import bench_size
+
+    rows, results = [], {}
+    for size in args.sizes:
+        r = results[size] = bench_size(size, workdir=tmp / size)
+        units = r["etablissements"] or 0
+        for name, st in r["first_run"]["stages"].items():
+            rows.append({"case": f"{size}: {name} (ETs)", "rows": units, "seconds": st["seconds"],
+                         "baseline_seconds": None, "peak_mib": st["peak_mb"]})
+        rows.append({"case": f"{size}: annual run (ETs)", "rows": units, "seconds": r["first_run"]["seconds"],
+                     "baseline_seconds": None})
+        rows.append({"case": f"{size}: unchanged re-run (ETs)", "rows": units,
+                     "seconds": r["unchanged_rerun"]["seconds"], "baseline_seconds": None})
+    if "region" in results:
+        n = bench_notices(tmp / "region" / "out", workers=2)
+        results["notices"] = n
+        rows.append({"case": "notices HTML + PDF, 2 processes", "rows": n["notices"], "seconds": n["render_seconds"],
+                     "baseline_seconds": None})
+    curve = []
+    for k in args.regions:
+        r = bench_size("france", regions=k, workdir=tmp / f"france-{k}")
+        curve.append({"regions": k, "etablissements": r["etablissements"], "seconds": r["first_run"]["seconds"],
+                      "stages": {n: st["seconds"] for n, st in r["first_run"]["stages"].items()}})
+        rows.append({"case": f"france {k} region(s): annual run (ETs)", "rows": r["etablissements"] or 0,
+                     "seconds": r["first_run"]["seconds"], "baseline_seconds": None})
+    results["curve_by_regions"] = curve
+    return rows, results
+
+
 # Each section: (name, function(tmp, args) -> (rows of the table, JSON of the section)).
-SECTIONS = [("sources", section_sources), ("lines", section_lines)]
+SECTIONS = [("sources", section_sources), ("lines", section_lines), ("stages", section_stages)]
 
 
 def _sizes(text: str) -> list[int]:
@@ -146,7 +179,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder where the generated Parquet lines are kept and reused")
     parser.add_argument("--only", default="", help="sections to run, comma-separated (" +
                         ", ".join(n for n, _ in SECTIONS) + ")")
+    parser.add_argument("--sizes", default=None,
+                        help="demo sizes of the stage section, comma-separated (default region,france)")
+    parser.add_argument("--regions", default=None,
+                        help="cost curve: numbers of regions of the France size (default 1,6,12,18; quick: none)")
     args = parser.parse_args(argv)
+    args.sizes = [x.strip() for x in (args.sizes or ("region" if args.quick else "region,france")).split(",") if x.strip()]
+    args.regions = [int(x) for x in (args.regions or ("" if args.quick else "1,6,12,18")).split(",") if x.strip()]
     if args.lines is None:
         args.lines = [1_000_000] if args.quick else [1_000_000, 10_000_000, 100_000_000]
     only = {s.strip() for s in args.only.split(",") if s.strip()}

@@ -69,8 +69,7 @@ def annual_run(landing: Path, out: Path, year: int, as_of: date) -> dict:
         if name == "ingest":
             check_year(ctx, result)
         if name == "notices":
-            count = int((result.get("rows") or {}).get("notices") or result.get("issued") or 0)
-            stages[name]["notices"] = count
+            stages[name]["notices_drawn"] = int((result.get("pdf") or {}).get("drawn") or 0)
         if name == "transform":
             stages[name]["reused_build"] = bool(result.get("reused_build"))
     finalize(ctx, "success")

@@ -142,7 +142,8 @@ def contrats(rng: random.Random, size: str, ref: Referentiel, proposes: dict[tup
     puis_signe = rng.sample(_prives_d_abord(reste, kind), 1) if reste else []
     autres = [ej for ej in v1 if ej not in deux_fois and ej not in puis_signe]
     plus_cibles = [ej for ej in autres if ej not in encore] or autres  # no reason for a new proposal
-    unique = rng.sample(_prives_d_abord(plus_cibles, kind), min(NB_REFUS_UNIQUE[size], len(plus_cibles)))
+    pool = _prives_d_abord(plus_cibles, kind)
+    unique = rng.sample(pool, min(NB_REFUS_UNIQUE[size], len(pool)))
     reste = [ej for ej in autres if ej not in unique]
     en_cours = set(rng.sample(reste, min(NB_EN_COURS[size], len(reste))))
     refus = set(deux_fois) | set(puis_signe) | set(unique)

@@ -157,3 +157,17 @@ def build_registre_france(rng: random.Random) -> Registre:
     _evenements(rng, plan, ejs, ets)
     return Registre(ejs, ets)
 
+
+
+def first_regions(registre: Registre, count: int) -> Registre:
+    """The France register cut to its first ``count`` regions (Nouvelle-Aquitaine first, then
+    the others in ``REGIONS`` order): the entities of those regions and the establishments
+    attached only to them. For cost curves from one region to the whole country."""
+    order = ["NAQ", *(r for r in fr.REGIONS if r != "NAQ")]
+    if not 1 <= count <= len(order):
+        raise ValueError(f"regions must be between 1 and {len(order)}, not {count}")
+    kept = set(order[:count])
+    ejs = [e for e in registre.ejs if fr.DEPARTEMENTS[e.departement].region in kept]
+    numbers = {e.finess_ej for e in ejs}
+    ets = [t for t in registre.ets if set(t.ej_par_annee.values()) <= numbers]
+    return Registre(ejs, ets)

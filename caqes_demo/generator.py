@@ -134,13 +134,14 @@ def _regional_rows(items: list) -> list[list[str]]:
 
 
 def generate_demo(landing: Path, *, size: str = "region", seed: int = 2022, referentiel: Path | None = None,
-                  phev_lines: int | None = None) -> dict:
+                  phev_lines: int | None = None, regions: int | None = None) -> dict:
     """Write a demo landing folder; return the row counts per source and the files written.
 
     ``phev_lines``: None gives the size's default line-level PHEV (small and region: up to
     ``LIGNES_PAR_SERIE`` lines per ET × year × indicator for 2021–2022; france: none); a number
     N > 0 writes about N lines instead, over 2021–2024, one Parquet file per month, adding up
     exactly to the yearly PHEV amounts (``write_lines_volume``); 0 writes none.
+    ``regions`` (france only): keep the first k of the 18 regions (cost curves).
     """
     if size not in SIZES:
         raise ValueError(f"size must be one of {SIZES}, not {size!r}")
@@ -151,6 +152,12 @@ def generate_demo(landing: Path, *, size: str = "region", seed: int = 2022, refe
     rng = random.Random(seed)
 
     registre = build_registre(rng, size)
+    if regions is not None:
+        if size != "france":
+            raise ValueError("regions applies to the france size only")
+        from caqes_demo.france_register import first_regions
+
+        registre = first_regions(registre, regions)
     mesures = generate_mesures(rng, registre, ref, size)
     if size != "small":
         _lacunes_aleatoires(rng, mesures)
