@@ -2,7 +2,8 @@
 
 The notices' templates keep to a small HTML subset (``templates/base.html.j2``): h1–h4, p (with
 ``align``), br, b, i, font (``face``, ``style="font-size: N"``), ul/li, table/tr/th/td (``width``
-as a share of the table, ``align``, ``colspan``). Each is mapped to one Typst function of the
+as a share of the table, ``align``, ``colspan``), and img for a chart embedded as a ``data:``
+URI (PNG or SVG, ``width`` in CSS pixels). Each is mapped to one Typst function of the
 page setup (``pdf.PAGE``); every piece of text goes through as a Typst string literal, so
 no character of the data is ever read as markup (no smart quotes, no ``*``, ``#`` or ``$``).
 Whitespace collapses as in a browser; ``&nbsp;`` and narrow no-break spaces are kept.
@@ -32,6 +33,28 @@ class UnsupportedMarkup(ValueError):
 def string(text: str) -> str:
     """``text`` as a Typst string literal."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+_DATA_URI = re.compile(r"^data:image/(png|svg\+xml);base64,([A-Za-z0-9+/=\s]+)$")
+
+
+def image(attrs: dict) -> str:
+    """``<img src="data:image/png;base64,…" width="N">`` as a Typst image of its bytes (no file
+    is read: the PDF holds exactly the picture the HTML shows); any other source is refused."""
+    import base64
+
+    match = _DATA_URI.match((attrs.get("src") or "").strip())
+    if not match:
+        raise UnsupportedMarkup("image hors d'une URI data: PNG ou SVG")
+    data = base64.b64decode(match.group(2))
+    fmt = "png" if match.group(1) == "png" else "svg"
+    width = attrs.get("width")
+    size = ""
+    if width:
+        if not _NUMBER.match(width):
+            raise UnsupportedMarkup(f"largeur d'image {width!r} non prise en charge")
+        size = f", width: {float(width) * 0.75:g}pt"  # CSS px → pt
+    return f"#box(image(bytes(({','.join(map(str, data))},)), format: {string(fmt)}{size}))"
 
 
 class _Cell:
@@ -108,6 +131,9 @@ class _Converter:
         if tag == "hr":
             self._emit("#line(length: 100%, stroke: 0.3pt)")
             self._block_boundary()
+            return
+        if tag == "img":
+            self._emit(image(a))
             return
         self.tags.append(tag)
         if tag == "li" and (not self.lists or self.tags[-2:-1] != ["ul"]):

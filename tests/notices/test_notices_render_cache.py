@@ -76,9 +76,38 @@ def test_markup_characters_of_the_data_are_text(tmp_path):
     assert tricky in text
 
 
+def test_chart_embedded_as_data_uri_is_drawn_in_the_pdf(tmp_path):
+    """A chart of the documents (PNG as a data: URI) is the same picture in the PDF, between
+    the paragraphs around it, and the same bytes each time."""
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.bar([1, 2], [3, 4])
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    plt.close(fig)
+    uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    html = f'<html><body><p>Avant</p><p><img src="{uri}" width="420"></p><p>Après</p></body></html>'
+    pdf = pdfmod.html_to_pdf(html, title="t", footer_text="f", created=date(2025, 6, 16))
+    assert pdf == pdfmod.html_to_pdf(html, title="t", footer_text="f", created=date(2025, 6, 16))
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    assert len(page.images) == 1
+    assert page.images[0].image.size == plt.imread(io.BytesIO(buf.getvalue())).shape[1::-1]
+    text = " ".join(page.extract_text().split())
+    assert text.index("Avant") < text.index("Après")
+
+
 def test_markup_the_pdf_cannot_show_is_refused():
-    with pytest.raises(UnsupportedMarkup, match="<img>"):
-        to_typst("<p>logo <img src='x.png'></p>")
+    with pytest.raises(UnsupportedMarkup, match="URI data"):
+        to_typst("<p>logo <img src='x.png'></p>")  # a file: the PDF would depend on the disk
+    with pytest.raises(UnsupportedMarkup, match="largeur"):
+        to_typst("<p><img src='data:image/png;base64,iVBORw0KGgo=' width='50%'></p>")
     with pytest.raises(UnsupportedMarkup):
         to_typst("<table><tr><td>a</td></tr>texte</table>")
     with pytest.raises(UnsupportedMarkup, match="<li>"):
