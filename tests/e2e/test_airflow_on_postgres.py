@@ -6,8 +6,8 @@ the test and dropped after. Skips with the reason otherwise.
 
 from __future__ import annotations
 
-import os
-import uuid
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -17,31 +17,14 @@ from caqes_demo import generate_demo
 
 pytestmark = [pytest.mark.airflow, pytest.mark.postgres]
 
-HOST, PORT = os.environ.get("CAQES_PG_HOST", "127.0.0.1"), int(os.environ.get("CAQES_PG_PORT", "5432"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+from local_services import postgres_database  # noqa: E402
 
 
 @pytest.fixture
 def metadata_db():
-    psycopg2 = pytest.importorskip("psycopg2")
-    errors = []
-    for user in ("postgres", "root"):
-        try:
-            admin = psycopg2.connect(host=HOST, port=PORT, dbname="test", user=user, connect_timeout=3)
-            break
-        except Exception as exc:  # noqa: BLE001 - reported in the skip reason
-            errors.append(f"{user}: {str(exc).strip()}")
-    else:
-        pytest.skip(f"no PostgreSQL server answers at {HOST}:{PORT} ({'; '.join(errors)})")
-    admin.autocommit = True
-    name = f"caqes_airflow_{uuid.uuid4().hex[:8]}"
-    with admin.cursor() as cur:
-        cur.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"postgresql+psycopg2://{user}@{HOST}:{PORT}/{name}"
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
+    with postgres_database("caqes_airflow") as url:
+        yield url
 
 
 def test_nightly_dag_with_metadata_on_postgres(tmp_path, metadata_db, monkeypatch):
