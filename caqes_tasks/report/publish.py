@@ -16,6 +16,7 @@ earlier layout (a real ``OUT/reports/<N>`` folder) is kept as ``runs/<N>/anterie
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from caqes_tasks.context import RunContext
@@ -30,6 +31,14 @@ def report_names(year: int) -> tuple[str, str]:
     return f"campagne_{year}.html", f"campagne_{year}.pdf"
 
 
+_FILE_LINK = re.compile(r'<a\s+href="(?!#|https?:|mailto:)[^"]*"[^>]*>(.*?)</a>', re.S)
+
+
+def without_file_links(html: str) -> str:
+    """``html`` with its links to other files (relative paths) unwrapped to their text."""
+    return _FILE_LINK.sub(r"\1", html)
+
+
 def publish_report(ctx: RunContext, html: str, campaign: Campaign, ref, *, engine: str = "auto") -> dict:
     """Write the report's HTML and PDF aside, then switch ``ctx.reports/<N>`` to them at once.
 
@@ -42,9 +51,17 @@ def publish_report(ctx: RunContext, html: str, campaign: Campaign, ref, *, engin
     def build(folder: Path) -> None:
         html_path = folder / html_name
         write_bytes(html_path, html.encode("utf-8"))
-        used["engine"] = write_pdf(
-            html_path, folder / pdf_name, campaign, run_id=ctx.run_id, ref=ref, engine=engine, created=ctx.as_of_date
-        )
+        # printed from a copy whose links to other files are plain text: a browser prints such
+        # a link as the absolute path of this machine, which would make the PDF depend on where
+        # the out folder is (and be wrong once it moves)
+        printed = folder / f".print-{html_name}"
+        write_bytes(printed, without_file_links(html).encode("utf-8"))
+        try:
+            used["engine"] = write_pdf(
+                printed, folder / pdf_name, campaign, run_id=ctx.run_id, ref=ref, engine=engine, created=ctx.as_of_date
+            )
+        finally:
+            printed.unlink(missing_ok=True)
 
     published = publish_folder(
         ctx.reports / "runs" / str(ctx.year), link, ctx.run_id or "pending", build, legacy_name=LEGACY
