@@ -44,6 +44,20 @@ def render_pdf(html: str, *, title: str, footer_text: str, created: date) -> byt
     return html_to_pdf(html, title=title, footer_text=footer_text, created=created)
 
 
+def pending_jobs(ejs, document: str, register, template: str, context_of, title_of, footer_of, created: date) -> dict[str, PdfJob]:
+    """``{"<ej>/<document>": PdfJob}`` for the EJs whose document is not issued yet (``register``):
+    an issued document is kept as it was sent, never drawn again."""
+    jobs: dict[str, PdfJob] = {}
+    for ej in ejs:
+        key = f"{ej}/{document}"
+        if key in register:
+            continue
+        context = context_of(ej)
+        jobs[key] = PdfJob(html=render_html(template, context), title=title_of(context), footer_text=footer_of(ej),
+                           created=created)
+    return jobs
+
+
 def new_documents(jobs: dict[str, PdfJob], issued_on: str) -> dict:
     """The documents to issue: ``key`` → its HTML and PDF (``<key>.html``, ``<key>.pdf``), the
     PDFs drawn in the notices' process pool (``CAQES_NOTICES_WORKERS``), in a fixed order."""

@@ -23,7 +23,7 @@ from caqes_tasks.context import RunContext
 from caqes_tasks.documents import distribution
 from caqes_tasks.documents import publish as pub
 from caqes_tasks.documents.analyse_semestrielle import TITRE, analyse_context, read_semester
-from caqes_tasks.documents.render import PdfJob, new_documents, render_html
+from caqes_tasks.documents.render import new_documents, pending_jobs
 from caqes_tasks.notices.model import Libelles, RunInfo
 from caqes_tasks.notices.publish import sha256_bytes
 from caqes_tasks.warehouse import connect
@@ -74,18 +74,13 @@ def semester_stage(ctx: RunContext, half: int) -> dict:
     run_id = ctx.run_id or semester_run_id(ctx.year, half, data.fichiers, ref.sha256, ctx.as_of_date.isoformat())
     hashes = {f"phev_lines/{f}": sha for f, sha in data.fichiers.items()}
     run = RunInfo(run_id=run_id, input_hashes=hashes, as_of=ctx.as_of_date)
-    jobs: dict[str, PdfJob] = {}
-    for ej in data.ejs:
-        key = f"{ej}/{pub.ANALYSE}"
-        if key in register:
-            continue
-        context = analyse_context(data, ej, lib, mesures, nationaux, run)
-        jobs[key] = PdfJob(
-            html=render_html("analyse_semestrielle.html.j2", context),
-            title=f"{TITRE} — {context['ej']['nom']} — {ctx.year} S{half}",
-            footer_text=f"CAQES {ctx.year} S{half} — {TITRE} — FINESS EJ {ej} — run {run_id}",
-            created=run.as_of,
-        )
+    jobs = pending_jobs(
+        data.ejs, pub.ANALYSE, register, "analyse_semestrielle.html.j2",
+        lambda ej: analyse_context(data, ej, lib, mesures, nationaux, run),
+        lambda context: f"{TITRE} — {context['ej']['nom']} — {ctx.year} S{half}",
+        lambda ej: f"CAQES {ctx.year} S{half} — {TITRE} — FINESS EJ {ej} — run {run_id}",
+        run.as_of,
+    )
     new = new_documents(jobs, run.as_of.isoformat())
     documents = []
     for ej in data.ejs:

@@ -16,7 +16,7 @@ import logging
 from caqes_tasks.context import RunContext
 from caqes_tasks.documents import publish as pub
 from caqes_tasks.documents.rapport_evaluation import TITRE, Poids, ejs_concerned, rapport_context, read_rapport_data
-from caqes_tasks.documents.render import PdfJob, new_documents, render_html
+from caqes_tasks.documents.render import new_documents, pending_jobs
 from caqes_tasks.feeds.manifest import run_inputs
 from caqes_tasks.notices.model import Libelles, RunInfo
 from caqes_tasks.warehouse import connect
@@ -50,18 +50,13 @@ def rapports_stage(ctx: RunContext) -> dict:
     with connect(ctx.warehouse, read_only=True) as con:
         data, extras = read_rapport_data(con, ctx.year)
     ejs = ejs_concerned(data, extras)
-    jobs: dict[str, PdfJob] = {}
-    for ej in ejs:
-        key = f"{ej}/{pub.RAPPORT}"
-        if key in register:
-            continue
-        context = rapport_context(data, extras, ej, run, lib, poids)
-        jobs[key] = PdfJob(
-            html=render_html("rapport_evaluation.html.j2", context),
-            title=f"{TITRE} — {context['ej']['nom']} — {ctx.year}",
-            footer_text=f"CAQES {ctx.year} — {TITRE} — FINESS EJ {ej} — run {run.run_id}",
-            created=run.as_of,
-        )
+    jobs = pending_jobs(
+        ejs, pub.RAPPORT, register, "rapport_evaluation.html.j2",
+        lambda ej: rapport_context(data, extras, ej, run, lib, poids),
+        lambda context: f"{TITRE} — {context['ej']['nom']} — {ctx.year}",
+        lambda ej: f"CAQES {ctx.year} — {TITRE} — FINESS EJ {ej} — run {run.run_id}",
+        run.as_of,
+    )
     new = new_documents(jobs, run.as_of.isoformat())
     changes = pub.publish_set(
         folder, run.run_id, current=current, register=register, new=new, files={},
