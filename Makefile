@@ -29,8 +29,11 @@ browser:
 run: setup
 	$(BIN)/caqes demo
 
+# Two workers (pytest-xdist); a folder with its own conftest.py stays on one worker (tests/conftest.py).
+TEST_WORKERS ?= 2
+
 test: setup browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 test-fast: setup
 	$(BIN)/pytest -m "not airflow and not postgres"
