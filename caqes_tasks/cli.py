@@ -374,7 +374,7 @@ def demo(
     """
     _check_demo_options(size, seed)
     from caqes_demo import generate_demo
-    from caqes_tasks.airflow_local import DagRunFailed, dags_test
+    from caqes_demo.airflow_local import DagRunFailed, dags_test
     from caqes_tasks.pipeline import RunError, check_campaign_year, check_referentiel, prepare, run_annual
 
     try:  # settings checked before anything is written

@@ -177,7 +177,7 @@ def dag_params(year_help: str) -> dict:
 
 
 def _failing(error: Exception) -> Exception:
-    """Log the one line that says why the run fails (``airflow_local`` shows it), then raise it."""
+    """Log the one line that says why the run fails (``caqes_demo.airflow_local`` shows it), then raise it."""
     logging.getLogger("caqes").error("caqes run failed: %s", " ".join(str(error).split()))
     return error
 

@@ -445,7 +445,7 @@ def _owned(fd: int, ctx: RunContext) -> dict:
 
 def _tasks_in_process() -> bool:
     """``CAQES_LOCK_IN_PROCESS=1``: every task of the DAG run runs in the process that prepared
-    it (``airflow dags test``, set by ``caqes_tasks.airflow_local``). The lock then stays with
+    it (``airflow dags test``, set by ``caqes_demo.airflow_local``). The lock then stays with
     that process between tasks instead of being parked, and is free as soon as it dies."""
     return os.environ.get("CAQES_LOCK_IN_PROCESS", "") == "1"
 

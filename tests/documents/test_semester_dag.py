@@ -8,7 +8,7 @@ import json
 import pytest
 from documents_fixtures import YEAR, pdf_text
 
-from caqes_tasks.airflow_local import dags_test
+from caqes_demo.airflow_local import dags_test
 from caqes_tasks.pipeline import read_run_lock
 
 pytestmark = pytest.mark.airflow

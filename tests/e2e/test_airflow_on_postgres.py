@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from caqes_tasks.airflow_local import dags_test
+from caqes_demo.airflow_local import dags_test
 from caqes_demo import generate_demo
 
 pytestmark = [pytest.mark.airflow, pytest.mark.postgres]

@@ -19,7 +19,7 @@ import duckdb
 import pytest
 from pypdf import PdfReader
 
-from caqes_tasks.airflow_local import DagRunFailed, dags_test
+from caqes_demo.airflow_local import DagRunFailed, dags_test
 from caqes_demo import generate_demo
 from caqes_tasks.notices.formatting import euros, normalise_spaces
 from caqes_tasks.pipeline import read_run_lock

@@ -83,7 +83,7 @@ def test_a_night_with_some_files_loaded_or_nothing_new_succeeds(tmp_path):
 
 
 def test_the_local_airflow_runner_shows_why_a_run_failed():
-    from caqes_tasks.airflow_local import _FAILURE
+    from caqes_demo.airflow_local import _FAILURE
 
     line = ("2025-04-15T04:00:00.000000Z [error    ] caqes run failed: année 2024 bloquée : phev/x.csv en "
             "quarantaine ; résultats publiés conservés [caqes] loc=orchestration.py:125")
