@@ -1,4 +1,5 @@
-"""Delivery of an alert by SMTP and by webhook; no channel configured is logged, not an error."""
+"""Delivery of an alert by SMTP (text and HTML, multipart/alternative) and by webhook (text);
+no channel configured is logged, not an error."""
 
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ from caqes_tasks.alerts.config import AlertConfig
 log = logging.getLogger(__name__)
 
 
-def send_email(cfg: AlertConfig, subject: str, text: str, timeout: float = 30) -> None:
+def send_email(cfg: AlertConfig, subject: str, text: str, html: str = "", timeout: float = 30) -> None:
+    """One mail: the text, and its HTML version as the preferred alternative when given."""
     msg = EmailMessage()
     msg["Subject"] = subject
     msg["From"] = cfg.mail_from
     msg["To"] = ", ".join(cfg.mail_to)
     msg.set_content(text)
+    if html:
+        msg.add_alternative(html, subtype="html")
     tls = ssl.create_default_context(cafile=cfg.smtp_cafile or None)
     if cfg.smtp_ssl:
         smtp = smtplib.SMTP_SSL(cfg.smtp_host, cfg.port, timeout=timeout, context=tls)
@@ -43,12 +47,13 @@ def send_webhook(cfg: AlertConfig, subject: str, text: str, timeout: float = 30)
         return resp.status
 
 
-def send_alert(cfg: AlertConfig, subject: str, text: str) -> dict:
-    """Send on every configured channel; return ``{"sent": bool, "channels": [...], "errors": [...]}``."""
+def send_alert(cfg: AlertConfig, subject: str, text: str, html: str = "") -> dict:
+    """Send on every configured channel (``html``: the mail's HTML version); return
+    ``{"sent": bool, "channels": [...], "errors": [...]}``."""
     channels, errors = [], []
     if cfg.email_enabled:
         try:
-            send_email(cfg, subject, text)
+            send_email(cfg, subject, text, html)
             channels.append("email")
         except Exception as exc:  # noqa: BLE001 - a failed alert must not hide the run's outcome
             log.error("alert e-mail to %s failed: %s", cfg.smtp_host, exc)

@@ -56,7 +56,7 @@ DATED = {"avenants": "date_signature"}  # effect from 1 January after the date's
 
 
 def _lines_ok(frame: pd.DataFrame) -> bool:
-    return all(frame[flag].all() for flag in ("_encodage_ok", "_champs_ok", "_ligne_ok") if flag in frame.columns)
+    return all(frame[flag].all() for flag in ("_entete_ok", "_encodage_ok", "_champs_ok", "_ligne_ok") if flag in frame.columns)
 
 
 def _dated(col: str, frame: pd.DataFrame, evaluation: list[int], data: set[int],

@@ -45,6 +45,7 @@ from caqes_tasks.ingest.loader import record
 from caqes_tasks.quality.phev_lines_rules import (
     BY_FLAG, CODE_RULE, COLUMNS, GRAIN_RULES, LINE_RULES, RULES, VALUE_RULES,
 )
+from caqes_tasks.quality.wording import headline
 
 SOURCE = "phev_lines"
 SAMPLE = 10
@@ -455,7 +456,7 @@ class LinesIngest:
                   "contexte": {"format": {}, "registre": [], "autres_fichiers": []}}
         paths = quarantine_file(f.name, data, job.ctx.quarantine, job.run_id, SOURCE, validation, header)
         first = validation.failures[0] if validation.failures else None
-        message = f"{len(validation.failures)} contrôle(s) en échec" + (f", dont : {first.regle}" if first else "")
+        message = f"{len(validation.failures)} contrôle(s) en échec" + (f", dont : {headline(first.__dict__)}" if first else "")
         record(job.con, SOURCE, f.name, f.sha, f.rows, "quarantined", job.run_id,
                report=str(paths["json"]), message=message, blocked=blocked)
         job.quarantined[(SOURCE, f.name)] = {"source": SOURCE, "file_name": f.name, "sha256": f.sha,

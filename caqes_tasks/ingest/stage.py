@@ -73,6 +73,7 @@ from caqes_tasks.quality.completeness import completeness_warnings, years_needed
 from caqes_tasks.quality.helpers import CONTRAT_KEY, CONTRAT_VALUES, Catalogue, Register, add_helpers
 from caqes_tasks.quality.helpers import contract_rows, mark_contract_conflicts
 from caqes_tasks.quality.report import write_report
+from caqes_tasks.quality.wording import headline
 from caqes_tasks.referentiel import Referentiel, load_referentiel
 from caqes_tasks.warehouse import connect, writer_lock
 from caqes_tasks.warehouse.schema import create_schemas
@@ -350,7 +351,7 @@ class _Ingest:
             from caqes_tasks.quality.validation import Validator
 
             self.validator = Validator(self.run_dir / "data_docs")
-        validation, _ = self.validator.run(source, file_name, rr.frame, self.params, self.run_id)
+        validation, _ = self.validator.run(source, file_name, rr.frame, self.params, self.run_id, cells=rr.cells)
         validation.notes = notes
         validation.warnings = warnings
         now = datetime.now()
@@ -385,7 +386,7 @@ class _Ingest:
                   "blocked_years": blocked, "validated_at": now.isoformat(timespec="seconds"), "contexte": context}
         paths = quarantine_file(file_name, data, self.ctx.quarantine, self.run_id, source, validation, header)
         first = validation.failures[0] if validation.failures else None
-        message = f"{len(validation.failures)} contrôle(s) en échec" + (f", dont : {first.regle}" if first else "")
+        message = f"{len(validation.failures)} contrôle(s) en échec" + (f", dont : {headline(first.__dict__)}" if first else "")
         if recheck:
             con.execute(
                 "UPDATE meta.ledger SET run_id = ?, recorded_at = ?, report = ?, message = ?, blocked_years = ?, rows = ? "
@@ -508,9 +509,9 @@ def _alert(ctx: RunContext, run_id: str, out: dict, job: _Ingest, plan: _Plan) -
         failing = [{**f, "report": report_link(f["report"], ctx.out, cfg.report_base_url)} for f in job.failing]
         warned = [{**w, "report": report_link(w["report"], ctx.out, cfg.report_base_url)} for w in out["warnings"]]
         docs = report_link(out["data_docs"], ctx.out, cfg.report_base_url) if out["data_docs"] else ""
-        subject, text = compose(run_id, failing, out["years"], docs, warnings=warned, ignored=notices,
-                                refused=plan.refused, waiting=job.waiting)
-        out["alert"] = send_alert(cfg, subject, text)
+        alert = compose(run_id, failing, out["years"], docs, warnings=warned, ignored=notices,
+                        refused=plan.refused, waiting=job.waiting)
+        out["alert"] = send_alert(cfg, alert.subject, alert.text, alert.html)
         out["alert_sent"] = out["alert"]["sent"]
     if keys != alerted:
         _write_alerted(ctx, keys)

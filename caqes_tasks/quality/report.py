@@ -6,21 +6,26 @@ import html
 import json
 from pathlib import Path
 
+from caqes_tasks.ingest.producers import redeposit
 from caqes_tasks.quality.validation import Failure, Validation
+from caqes_tasks.quality.wording import headline, sample_line, samples
 
 
 def failure_lines(f: Failure) -> list[str]:
-    head = f"{f.expectation}" + (f" sur « {f.column} »" if f.column else "")
-    count = f" — {f.count} ligne(s) en défaut" if f.count else ""
-    out = [head + count, f"   Règle : {f.regle}"]
+    """The failure in plain French: the rule (or the cause), then its lines as the file wrote them."""
+    d = f.__dict__
+    out = [headline(d)]
+    shown = samples(d)
+    out += [f"   {sample_line(s, 'Ligne')}" for s in shown]
+    if f.count and shown and f.count > len(shown):
+        out.append(f"   … et {f.count - len(shown)} autre(s) ligne(s)")
     if f.detail:
-        out.append(f"   Détail : {f.detail}")
-    for s in f.sample:
-        vals = ", ".join(f"{k}={v!r}" for k, v in s["valeurs"].items())
-        out.append(f"   Ligne {s['ligne']}" + (f" : {vals}" if vals else ""))
-    if f.count and f.count > len(f.sample) and f.sample:
-        out.append(f"   … et {f.count - len(f.sample)} autre(s) ligne(s)")
+        out.append(f"   Détail technique : {f.detail}")
     return out
+
+
+def _source(header: dict, v: Validation) -> str:
+    return header.get("source") or v.source
 
 
 def render_text(v: Validation, header: dict) -> str:
@@ -33,6 +38,8 @@ def render_text(v: Validation, header: dict) -> str:
     ]
     if header.get("blocked_years"):
         lines.append("Années de campagne bloquées : " + ", ".join(str(y) for y in header["blocked_years"]))
+    if not v.success:
+        lines.append(redeposit(_source(header, v)))
     lines.append("")
     if v.warnings:
         lines.append("Avertissements (le fichier n'est pas rejeté pour autant) :")
@@ -53,13 +60,11 @@ def render_html(v: Validation, header: dict) -> str:
     e = html.escape
     rows = []
     for f in v.failures:
-        sample = "<br>".join(
-            e(f"ligne {s['ligne']} : " + ", ".join(f"{k}={val!r}" for k, val in s["valeurs"].items())) for s in f.sample
-        )
-        rows.append(
-            f"<tr><td>{e(f.expectation)}</td><td>{e(f.column or '')}</td><td>{e(f.regle)}</td>"
-            f"<td>{f.count if f.count is not None else ''}</td><td>{sample}{e(f.detail)}</td></tr>"
-        )
+        d = f.__dict__
+        sample = "<br>".join(e(sample_line(s, "ligne")) for s in samples(d))
+        detail = f"<br><small>Détail technique : {e(f.detail)}</small>" if f.detail else ""
+        rows.append(f"<tr><td>{e(headline(d))}</td><td>{f.count if f.count is not None else ''}</td>"
+                    f"<td>{sample}{detail}</td></tr>")
     notes = "".join(f"<li>{e(n)}</li>" for n in v.notes)
     warnings = "".join(f"<li>{e(w)}</li>" for w in v.warnings)
     status = "accepté" if v.success else "rejeté (quarantaine)"
@@ -71,8 +76,9 @@ def render_html(v: Validation, header: dict) -> str:
         f"<h1>Validation {e(v.source)}/{e(v.file_name)} : {status}</h1>"
         f"<p>Run {e(header.get('run_id', ''))} — SHA-256 {e(header.get('sha256', ''))} — {v.rows} lignes</p>"
         + (f"<p>Années bloquées : {e(', '.join(map(str, header.get('blocked_years', []))))}</p>" if header.get("blocked_years") else "")
+        + (f"<p><strong>{e(redeposit(_source(header, v)))}</strong></p>" if not v.success else "")
         + (f"<h2>Avertissements</h2><ul>{warnings}</ul>" if warnings else "")
-        + "<table><tr><th>Contrôle</th><th>Colonne</th><th>Règle</th><th>Lignes en défaut</th><th>Exemples</th></tr>"
+        + "<table><tr><th>Règle</th><th>Lignes en défaut</th><th>Lignes (valeurs telles qu'écrites dans le fichier)</th></tr>"
         + "".join(rows)
         + f"</table><ul>{notes}</ul></html>\n"
     )

@@ -54,9 +54,19 @@ def _finess_key(col: str) -> dict:
     )
 
 
+HEADER_RULE = (
+    "Le fichier doit pouvoir être lu comme un fichier de cette source : déposé dans le bon dossier, au séparateur "
+    "et dans l'encodage déclarés, son en-tête en ligne 1 (pour un extrait FINESS : sa première ligne « finess;"
+    "etalab;… », tel que publié). La cause trouvée est le seul défaut signalé : les autres en découlent."
+)
+
+
 def _structure(source: str) -> list[dict]:
+    header = _flag("_entete_ok", HEADER_RULE, ["_entete__brut"])
+    header["meta"]["cause_premiere"] = True  # when it fails, only it is reported (caqes_tasks.quality.validation)
     out = [
         _e("expect_table_row_count_to_be_between", "Le fichier doit contenir au moins une ligne de données.", min_value=1),
+        header,
         _flag("_encodage_ok", "Chaque ligne doit être lisible dans l'encodage du fichier : UTF-8 (avec ou sans BOM), "
               "ou Windows-1252 s'il est déclaré dans landing/sources.yml.", ["_encodage__brut"]),
         _flag("_champs_ok", "Chaque ligne doit avoir exactement le nombre de champs attendu (ligne tronquée, "

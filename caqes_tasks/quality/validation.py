@@ -5,7 +5,10 @@ and a checkpoint, then the run's Data Docs (``<run_dir>/data_docs``) are built f
 copy of the result and made static and offline (see ``caqes_tasks.quality.data_docs``); the file
 name reaches GX only as a safe label. The GX
 result is turned into a :class:`Validation`: per failing expectation, the rule in plain words
-(``meta.regle`` of the suite), the count and a sample of failing rows (line number and values).
+(``meta.regle`` of the suite), the count and a sample of failing rows (line number and values,
+as the file wrote them when the reader gives its cells). When an expectation marked
+``meta.cause_premiere`` fails (the file's first line cannot be read: see
+:mod:`caqes_tasks.ingest.readers.header_cause`), it is the only failure kept: the others follow from it.
 GX is imported only when a file has to be validated, so a night with nothing new stays fast.
 """
 
@@ -156,13 +159,15 @@ class Validator:
         return self._suites[source]
 
     def run(self, source: str, file_name: str, frame: pd.DataFrame, parameters: dict, run_name: str,
-            totals: dict[str, int] | None = None, rows: int | None = None) -> tuple[Validation, object]:
+            totals: dict[str, int] | None = None, rows: int | None = None,
+            cells=None) -> tuple[Validation, object]:
         """Validate ``frame`` (one file of ``source``); return the summary and the raw GX result.
 
         ``totals`` and ``rows``: for a file checked outside pandas (``phev_lines``), ``frame`` holds
         only a sample of its failing lines; the failing count of each flag column over the whole
         file (``totals``) and its number of lines (``rows``) replace what GX counted on the sample,
-        in the summary and in the Data Docs."""
+        in the summary and in the Data Docs. ``cells``: line number -> ``{column: text as written}``
+        (``ReadResult.cells``), the values a failing row shows."""
         from great_expectations.core.run_identifier import RunIdentifier
 
         self._count += 1
@@ -187,7 +192,7 @@ class Validator:
             _set_totals(result, totals or {}, rows)
         self._update_docs(result)
         order = {e.id: i for i, e in enumerate(self._suite(source).expectations)}
-        validation = self._summarise(source, file_name, frame, result, order)
+        validation = self._summarise(source, file_name, frame, result, order, cells)
         if rows is not None:
             validation.rows = rows
         return validation, result
@@ -204,10 +209,12 @@ class Validator:
         self.context.build_data_docs(site_names=["caqes"], resource_identifiers=keys)
         sanitize_site(self.data_docs_dir, self._sanitized)
 
-    def _summarise(self, source: str, file_name: str, frame: pd.DataFrame, result, order: dict) -> Validation:
+    def _summarise(self, source: str, file_name: str, frame: pd.DataFrame, result, order: dict,
+                   cells=None) -> Validation:
         by_line = {int(line): pos for pos, line in enumerate(frame["_line"])} if "_line" in frame.columns else {}
         present = set(frame.columns)
         failures: list[Failure] = []
+        causes: list[Failure] = []
         evaluated = 0
         for vr in result.run_results.values():
             for er in sorted(vr.results, key=lambda r: order.get(r.expectation_config.id, len(order))):
@@ -229,7 +236,8 @@ class Validator:
                     values = {}
                     if line is not None and line in by_line:
                         row = frame.iloc[by_line[line]]
-                        values = {c: _text(row[c]) for c in _shown(cols) if c in present}
+                        written = cells(line) if cells is not None else {}
+                        values = {c: written[c] if c in written else _text(row[c]) for c in _shown(cols) if c in present}
                     sample.append({"ligne": line, "valeurs": values})
                 failures.append(
                     Failure(
@@ -241,4 +249,7 @@ class Validator:
                         detail=_exception_text(exc),
                     )
                 )
+                if meta.get("cause_premiere"):
+                    causes.append(failures[-1])
+        failures = causes or failures
         return Validation(source, file_name, len(frame), not failures, failures, [], evaluated)

@@ -68,7 +68,7 @@ def test_phev_cut_at_a_line_end_is_loaded_with_a_warning_and_alerted(loaded, ale
     report = next((loaded.out / "runs" / r["run_id"] / "validation" / "phev").glob("phev_2020_2024.csv.validation.txt"))
     assert "Avertissements" in report.read_text(encoding="utf-8") and "870000049 NAT_1" in report.read_text(encoding="utf-8")
     assert r["alert_sent"] and len(smtp.messages) == 1
-    body = smtp.messages[0].get_content()
+    body = smtp.text(0)
     assert "Avertissements" in smtp.messages[0]["Subject"]
     assert "phev/phev_2020_2024.csv" in body and "870000049 NAT_1" in body and "870000049 NAT_1" in http.posts[0]["text"]
 
@@ -84,6 +84,62 @@ def test_missing_final_newline_is_a_warning(loaded):
     r = ingest_stage(loaded)
     assert r["loaded"] == ["modulations/modulations.csv"]
     assert "pas de fin de ligne après la dernière ligne (ligne 2)" in r["warnings"][0]["warnings"][0]
+
+
+# -- a file whose header cannot be read: the cause, once --------------------------------------------
+def test_semicolon_contract_file_where_commas_are_declared_gives_one_message_naming_the_separator(loaded, alert_sinks):
+    """Issue 12: a file with the other separator gave « La colonne « finess_ej » doit figurer dans
+    l'en-tête » once per column while the columns were there."""
+    smtp, http = alert_sinks
+    (loaded.landing / "contrats" / "contrats_pv.csv").write_text(
+        CONTRATS_HEADER.replace(",", ";") + "640780003;V2;signe;2023-02-15;30/06/2023;01/07/2023;31/12/2024\n")
+    r = ingest_stage(loaded)
+    assert r["quarantined"] == ["contrats/contrats_pv.csv"] and blocked(r) == ["2022", "2023", "2024"]
+    failures = report_of(loaded, r, "contrats/contrats_pv.csv")["failures"]
+    assert [f["column"] for f in failures] == ["_entete_ok"]
+    cause = failures[0]["sample"][0]["valeurs"]["_entete__brut"]
+    assert cause.startswith("séparateur « ; » : lu avec le séparateur déclaré « , »")
+    assert 'contrats: {separator: ";"}' in cause
+    for body in (smtp.text(0), smtp.html(0), http.posts[0]["text"]):
+        assert "doit figurer dans l'en-tête" not in body and "doit figurer dans l&#x27;en-tête" not in body
+        assert body.count("séparateur « ; » : lu avec") == 1
+        assert "redéposer sous le même nom dans le dossier contrats/" in body
+    ledger = q(loaded, "SELECT message FROM meta.ledger WHERE file_name = 'contrats_pv.csv'")[0][0]
+    assert "séparateur « ; »" in ledger
+
+
+@pytest.mark.parametrize("name,text,cause", [
+    ("phev_titre.csv", "Export PHEV du 12/03/2025\n\n" + PHEV_HEADER + "330000019;2024;NAT_1;1,00;1;;\n",
+     "l'en-tête est à la ligne 3, pas à la ligne 1"),
+    ("phev_sans_entete.csv", "330000019;2024;NAT_1;1,00;1;;\n", "pas d'en-tête : la ligne 1 est une ligne de données"),
+    ("phev_contrats.csv", "finess_ej;volet;statut;date_signature;date_effet;date_fin\n330781196;V1;signe;;;\n",
+     "l'en-tête est celui de la source « contrats »"),
+])
+def test_header_line_cause_is_named(loaded, name, text, cause):
+    (loaded.landing / "phev" / name).write_text(text, encoding="utf-8")
+    r = ingest_stage(loaded)
+    failures = report_of(loaded, r, f"phev/{name}")["failures"]
+    assert [f["column"] for f in failures] == ["_entete_ok"]
+    assert cause in failures[0]["sample"][0]["valeurs"]["_entete__brut"]
+
+
+def test_utf16_file_is_named_as_such(loaded):
+    (loaded.landing / "phev" / "phev_unicode.csv").write_bytes((PHEV_HEADER + "330000019;2024;NAT_1;1,00;1;;\n").encode("utf-16"))
+    r = ingest_stage(loaded)
+    failures = report_of(loaded, r, "phev/phev_unicode.csv")["failures"]
+    assert [f["column"] for f in failures] == ["_entete_ok"]
+    assert "UTF-16" in failures[0]["sample"][0]["valeurs"]["_entete__brut"]
+
+
+def test_finess_extract_resaved_with_commas_is_named_as_such(loaded):
+    text = extract_with_new_et().replace(";", ",")
+    (loaded.landing / "finess" / "etalab-cs1100507-stock-20240601.csv").write_text(text, encoding="utf-8")
+    r = ingest_stage(loaded)
+    failures = report_of(loaded, r, "finess/etalab-cs1100507-stock-20240601.csv")["failures"]
+    assert [f["column"] for f in failures] == ["_entete_ok"]
+    assert "réenregistré avec le séparateur « , »" in failures[0]["sample"][0]["valeurs"]["_entete__brut"]
+    text = (loaded.quarantine / r["run_id"] / "finess" / "etalab-cs1100507-stock-20240601.csv.validation.txt").read_text(encoding="utf-8")
+    assert "À corriger par le service de l'ARS qui dépose l'extrait FINESS" in text
 
 
 # -- contracts ------------------------------------------------------------------------------------
@@ -106,7 +162,7 @@ def test_two_contract_files_disagreeing_are_both_refused_naming_each_other(loade
         failure = next(f for f in report_of(loaded, r, mine)["failures"] if f["column"] == "_sans_conflit")
         assert failure["count"] == 1 and failure["sample"][0]["ligne"] == line
         assert failure["sample"][0]["valeurs"]["_conflit"].startswith(f"{other} ligne 2 : statut=")
-    body = smtp.messages[0].get_content()
+    body = smtp.text(0)
     assert "contrats/contrats_a.csv ligne 2 : statut=signe" in body and "contrats/contrats_b.csv ligne 2 : statut=refus" in body
     # one of them withdrawn: the other is validated again and loaded, the years are freed
     (folder / "contrats_b.csv").unlink()
@@ -145,7 +201,7 @@ def test_link_leaving_the_landing_is_refused_never_read_nor_copied(loaded, alert
     assert r["rejected_inputs"]["phev/phev_lien.csv"]["status"] == "refused"
     assert "phev/phev_lien.csv" not in r["accepted_inputs"] and r["quarantined"] == [] and r["new_files"] == 0
     assert blocked(r) == ["2022", "2023", "2024"]
-    assert r["alert_sent"] and "phev/phev_lien.csv" in smtp.messages[0].get_content()
+    assert r["alert_sent"] and "phev/phev_lien.csv" in smtp.text(0)
     for path in loaded.out.rglob("*"):
         if path.is_file() and path.suffix != ".duckdb":
             assert b"SECRET-CONTENT" not in path.read_bytes(), path
@@ -168,7 +224,7 @@ def test_bad_extract_does_not_quarantine_good_files_of_the_delivery(loaded, aler
     assert r["rejected_inputs"]["phev/phev_nouvel_et.csv"]["status"] == "waiting"
     assert not (loaded.quarantine / r["run_id"] / "phev").exists()
     assert q(loaded, "SELECT count(*) FROM meta.ledger WHERE file_name = 'phev_nouvel_et.csv'") == [(0,)]
-    body = smtp.messages[0].get_content()
+    body = smtp.text(0)
     assert "phev/phev_nouvel_et.csv" in body and "en attente" in body
     # the extract is corrected under the same name: both are validated and loaded
     extract.write_text(extract_with_new_et(defect=False), encoding="utf-8")
@@ -227,7 +283,7 @@ def test_ten_megabyte_line_is_a_validation_error_with_file_and_line(loaded, aler
     failure = next(f for f in report_of(loaded, r, key)["failures"] if f["column"] == "_ligne_ok")
     assert failure["sample"][0]["ligne"] == line and "10" in failure["sample"][0]["valeurs"]["_ligne__brut"]
     assert (loaded.quarantine / r["run_id"] / source / name).stat().st_size == len(text.encode())
-    body = smtp.messages[0].get_content()
+    body = smtp.text(0)
     assert key in body and f"ligne {line}" in body and len(body) < 100_000
 
 
@@ -252,7 +308,7 @@ def test_unknown_folder_and_file_at_the_root_are_reported_and_alerted_once(loade
     assert ignored["phev_corrige/"]["kind"] == "source_inconnue" and "source inconnue" in ignored["phev_corrige/"]["reason"]
     assert ignored["contrats_2024.csv"]["kind"] == "racine" and "racine" in ignored["contrats_2024.csv"]["reason"]
     assert r["alert_sent"] and len(smtp.messages) == 1
-    body = smtp.messages[0].get_content()
+    body = smtp.text(0)
     assert "phev_corrige/" in body and "contrats_2024.csv" in body and "ignorés" in body
     assert blocked(r) == []
     assert ingest_stage(loaded)["alert_sent"] is False and len(smtp.messages) == 1  # told once

@@ -1,6 +1,7 @@
 """Every defect of the bad-input corpus: a clear error naming file, row and rule; nothing loaded;
 data loaded earlier still there; one alert (e-mail and webhook) and no second one next night."""
 
+import html
 import json
 import shutil
 
@@ -25,7 +26,7 @@ CASES = [
     ("phev/empty.csv", "expect_table_row_count_to_be_between", None, None, "au moins une ligne", ALL),
     ("phev/volume_not_integer.csv", "expect_column_values_to_be_in_set", "volume__type_ok", 2, "nombre entier", ["2023", "2024"]),
     ("phev/amount_three_decimals.csv", "expect_column_values_to_be_in_set", "montant_rembourse__type_ok", 2, "2 décimales", ["2023", "2024"]),
-    ("phev/comma_separator_undeclared.csv", "expect_column_to_exist", "finess_geo", None, "en-tête", ALL),
+    ("phev/comma_separator_undeclared.csv", "expect_column_values_to_be_in_set", "_entete_ok", 1, "séparateur", ALL),
     ("engagements/excel_formula.csv", "expect_column_values_to_not_match_regex", "libelle", 2, "formule Excel", ["2024"]),
     ("engagements/bad_realise.csv", "expect_column_values_to_be_in_set", "realise", 2, "oui", ["2024"]),
     ("contrats/bad_date.csv", "expect_column_values_to_be_in_set", "date_effet__type_ok", 2, "JJ/MM/AAAA", ALL),
@@ -35,7 +36,7 @@ CASES = [
     ("modulations/motif_absent.csv", "expect_column_values_to_not_be_null", "motif", 2, "obligatoire", ["2024"]),
     ("enveloppes/zero_envelope.csv", "expect_column_values_to_be_between", "montant", 2, "strictement positif", ["2024"]),
     ("produits_am/unknown_ej.csv", "expect_column_values_to_be_in_set", "_ej_connu", 2, "entité juridique", ["2023", "2024"]),
-    ("finess/not_an_extract.csv", "expect_column_values_to_be_in_set", "extract_date__type_ok", 2, "finess;etalab", ALL),
+    ("finess/not_an_extract.csv", "expect_column_values_to_be_in_set", "_entete_ok", 1, "finess;", ALL),
     ("regional/rate_above_one.csv", "expect_column_values_to_be_in_set", "_valeur_dans_plage", 3, "entre 0 et 1", ["2023", "2024"]),
     ("contrats/duplicate_proposal.csv", "expect_compound_columns_to_be_unique", "finess_ej,volet,date_proposition", 2, "doublon", ALL),
     # avenants: years from 1 January after the signature
@@ -70,6 +71,19 @@ CASES = [
 NOT_REPORTED = {
     "finess/extra_field.csv": {"date_ouverture__type_ok", "date_autorisation__type_ok", "date_maj__type_ok"},
 }
+# files whose first line cannot be read: the cause found, the file's only failure
+CAUSES = {
+    "phev/comma_separator_undeclared.csv": "séparateur « , »",
+    "finess/not_an_extract.csv": "la ligne 1 est un en-tête de colonnes",
+}
+# values as the file wrote them (decimal comma, French date), under the file's column names
+SHOWN = {
+    "phev/negative_amount.csv": "ligne 3 : montant_rembourse = « -12,50 »",
+    "contrats/bad_date.csv": "date_effet = « 31/02/2023 »",
+    "phev/unknown_et.csv": "ligne 3 : finess_geo = « 330000035 » ; annee = « 2023 » ; année du répertoire FINESS consulté = « 20",
+}
+# what a person must never read: expectation types, helper columns, table names
+INTERNAL = ("expect_", "_ok", "__brut", "_registre", "_et_connu", "_ej_connu", "raw.", "meta.ledger")
 
 
 def _counts(warehouse):
@@ -126,25 +140,39 @@ def test_bad_input_is_quarantined_reported_and_alerted(loaded, alert_sinks, name
     assert rule in failure["regle"]
     if line is not None:
         assert line in [s["ligne"] for s in failure["sample"]]
+    if name in CAUSES:  # one message, naming the cause, not one per missing column
+        assert [f["column"] for f in report["failures"]] == ["_entete_ok"]
+        assert CAUSES[name] in failure["sample"][0]["valeurs"]["_entete__brut"]
     text = (qdir / f"{file_name}.validation.txt").read_text(encoding="utf-8")
-    assert name in text and rule in text
-    if line is not None:
+    page = (qdir / f"{file_name}.validation.html").read_text(encoding="utf-8")
+    assert name in text
+    if name in CAUSES:
+        assert CAUSES[name] in text and text.count(CAUSES[name]) == 1
+    else:
+        assert rule in text
+    if line is not None and name not in CAUSES:
         assert f"Ligne {line}" in text
-    assert (qdir / f"{file_name}.validation.html").exists()
+    for part in INTERNAL:
+        assert part not in text and part not in page, part
     # GX Data Docs of the run
     assert result["data_docs"] and (ctx.out / "runs" / result["run_id"] / "data_docs" / "index.html").exists()
     # one alert: e-mail and webhook, naming file, expectation, rule and linking the report
     assert result["alert_sent"] is True
     assert len(smtp.messages) == 1 and len(http.posts) == 1
     mail = smtp.messages[0]
-    body = mail.get_content()
+    body = smtp.text(0)
     assert name in mail["Subject"] or name in body
     assert sorted(smtp.envelopes[0].rcpt_tos) == ["dsp@ars.example", "qualite@ars.example"]
-    for text_ in (body, http.posts[0]["text"]):
-        assert name in text_ and expectation in text_ and rule in text_
+    for text_ in (body, html.unescape(smtp.html(0)), http.posts[0]["text"]):
+        assert name in text_ and f"dossier {source}/" in text_  # who re-deposits what
+        assert (CAUSES[name] if name in CAUSES else rule) in text_
         assert f"https://caqes.ars.example/out/quarantine/{result['run_id']}/{source}/{file_name}.validation.html" in text_
-        if line is not None:
+        if line is not None and name not in CAUSES:
             assert f"ligne {line}" in text_
+        if name in SHOWN:
+            assert SHOWN[name] in text_
+        for part in INTERNAL:
+            assert part not in text_.replace("data_docs", ""), part
 
     # next night: nothing new, the file is still there: years stay blocked, no new alert
     again = ingest_stage(ctx)

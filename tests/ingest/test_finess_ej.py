@@ -75,5 +75,6 @@ def test_an_extract_with_a_bad_number_a_missing_name_or_a_duplicate_is_quarantin
 
 def test_an_ej_extract_dropped_in_the_finess_folder_is_named_as_such():
     f = read_file("finess", EJ_FILE).frame
-    assert not f["_champs_ok"].any()
-    assert "extrait des entités juridiques, à déposer dans le dossier finess_ej/" in f["_champs__brut"].iloc[0]
+    assert f["_entete_ok"].tolist() == [False]  # one cause, not one failure per row
+    assert "extrait FINESS des entités juridiques (lignes « structureej ») : le déposer dans le dossier finess_ej/" in (
+        f["_entete__brut"].iloc[0])

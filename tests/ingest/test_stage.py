@@ -115,7 +115,7 @@ def test_several_bad_files_make_one_alert(loaded, alert_sinks):
     r = ingest_stage(loaded)
     assert len(r["quarantined"]) == 3 and r["alert_sent"]
     assert len(smtp.messages) == 1 and len(http.posts) == 1
-    body = smtp.messages[0].get_content()
+    body = smtp.text(0)
     for name in r["quarantined"]:
         assert name in body
 

@@ -107,3 +107,46 @@ def test_pages_in_headless_chromium(pages, tmp_path):
         assert "<svg" not in dom
         if "validations" in page.parts:
             assert "&lt;script&gt;alert(2)&lt;/script&gt;" in dom  # the value is shown, as text
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary found")
+def test_results_are_readable_offline_in_headless_chromium(pages):
+    """Network blocked: every page loads from disk alone, the index leads to the results, and the
+    failing expectation and its value are there, visible, as text."""
+    from playwright.sync_api import sync_playwright
+
+    from caqes_tasks.report.pdf import CHROMIUM_FLAGS
+
+    docs, _ = pages
+    index = next(p for p in docs if p.name == "index.html" and p.parent.name == "data_docs")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=[f for f in CHROMIUM_FLAGS if f not in ("--headless", "--no-pdf-header-footer")])
+        context = browser.new_context(offline=True)
+        outside = []
+
+        def only_files(route):
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_files)
+        page = context.new_page()
+        page.goto(index.as_uri())
+        links = page.locator("a[href*='validations/']")
+        assert links.count() == 1
+        links.first.click()
+        page.wait_for_load_state("load")
+        assert "/validations/" in page.url
+        text = page.inner_text("body")
+        assert "Unsuccessful Expectations" in text and "Status: Failed" in text
+        value = page.get_by_text("<script>alert(2)</script>", exact=True)
+        assert value.count() >= 1 and value.first.is_visible()  # the failing value, shown as text
+        assert page.evaluate("document.styleSheets.length") >= 1  # the inline stylesheet, no remote one
+        for other in docs:
+            page.goto(other.as_uri())
+            assert len(page.inner_text("body").strip()) > 50, other
+        browser.close()
+    assert outside == []

@@ -8,6 +8,7 @@ from caqes_tasks.ingest.landing import SourceFormat
 from caqes_tasks.ingest.readers.delimited import ReadResult, read_delimited
 from caqes_tasks.ingest.readers.finess import read_finess
 from caqes_tasks.ingest.readers.finess_ej import read_finess_ej
+from caqes_tasks.ingest.readers.header_cause import add_header_flag
 
 
 def read_file(source: str, path: Path, fmt: SourceFormat | None = None, data: bytes | None = None) -> ReadResult:
@@ -18,10 +19,13 @@ def read_file(source: str, path: Path, fmt: SourceFormat | None = None, data: by
     """
     fmt = fmt or SourceFormat()
     if source == "finess":
-        return read_finess(Path(path), fmt, data)
-    if source == "finess_ej":
-        return read_finess_ej(Path(path), fmt, data)
-    return read_delimited(source, Path(path), fmt, data)
+        result = read_finess(Path(path), fmt, data)
+    elif source == "finess_ej":
+        result = read_finess_ej(Path(path), fmt, data)
+    else:
+        result = read_delimited(source, Path(path), fmt, data)
+    add_header_flag(result.frame)
+    return result
 
 
 __all__ = ["ReadResult", "read_file"]

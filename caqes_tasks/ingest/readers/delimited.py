@@ -7,7 +7,9 @@ with the wrong number of fields has ``_champs_ok = False`` (and the count in ``_
 a line not valid in the declared encoding has ``_encodage_ok = False``; a line that is not a
 readable CSV line (ended by a lone CR, longer than the decoder's limit, refused by the csv
 module) has ``_ligne_ok = False`` and what is wrong in ``_ligne__brut``. A header line that
-cannot be read gives one such row for line 1 and no column. A missing end of line after the
+cannot be read gives one such row for line 1 and no column. A header lacking required columns
+is first explained (:mod:`~caqes_tasks.ingest.readers.header_cause`: separator, encoding, header
+line, folder): a cause found is the file's one failure. A missing end of line after the
 last line is a warning (``ReadResult.warnings``), not an error. A column the contract allows to be absent
 (``Column.may_be_absent``) is added empty when the header lacks it. The Great Expectations suite of the source then reports
 every such defect with the file, the line and the rule.
@@ -16,6 +18,7 @@ every such defect with the file, the line and the rule.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +27,7 @@ import pandas as pd
 from caqes_tasks.ingest.columns import COLUMNS, Column
 from caqes_tasks.ingest.landing import SourceFormat
 from caqes_tasks.ingest.readers.decoding import Decoded, decode_lines
+from caqes_tasks.ingest.readers.header_cause import cause_frame, delimited_cause
 from caqes_tasks.ingest.readers.values import parse_date, parse_decimal, parse_int, parse_text
 
 PARSERS = {
@@ -46,6 +50,8 @@ class ReadResult:
     notes: list[str] = field(default_factory=list)  # facts for the report (BOM, encoding, ...)
     missing_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # accepted, but the ARS should look (report, alert)
+    # line number -> {column: text as the file wrote it}, for the rows a report shows
+    cells: Callable[[int], dict[str, str]] | None = None
 
 
 def _norm(name: str) -> str:
@@ -93,7 +99,8 @@ def read_delimited(source: str, path: Path, fmt: SourceFormat, data: bytes | Non
     """Read ``data`` (the file's bytes; read from ``path`` when not given) as a file of ``source``."""
     spec: tuple[Column, ...] = COLUMNS[source]
     file_name = Path(path).name
-    decoded = decode_lines(Path(path).read_bytes() if data is None else data, fmt.encoding)
+    data = Path(path).read_bytes() if data is None else data
+    decoded = decode_lines(data, fmt.encoding)
     notes = [f"encodage {fmt.encoding}" + (" (déclaré)" if fmt.encoding_declared else " (par défaut)")
              + (", BOM UTF-8 présent" if decoded.had_bom else "") + f", séparateur '{fmt.separator}'"]
     lines = decoded.lines
@@ -111,6 +118,10 @@ def read_delimited(source: str, path: Path, fmt: SourceFormat, data: bytes | Non
     present = [c for c in spec if c.name in position]
     missing = [c.name for c in spec if c.name not in position and not c.may_be_absent]
     width = len(header)
+    cause = delimited_cause(source, lines, header_index, data[:4096], fmt.separator, fmt.encoding) if missing else None
+    if cause:
+        return ReadResult(source, file_name, cause_frame(header_index + 1, cause), notes,
+                          missing, final_newline_warning(decoded))
 
     data_: dict[str, list] = {"_line": [], "_champs_ok": [], "_champs__brut": [], "_encodage_ok": [],
                               "_encodage__brut": [], "_ligne_ok": [], "_ligne__brut": []}
@@ -163,4 +174,11 @@ def read_delimited(source: str, path: Path, fmt: SourceFormat, data: bytes | Non
     extra = [h for h in header if h not in {c.name for c in spec}]
     if extra:
         notes.append("colonnes ignorées: " + ", ".join(h[:80] for h in extra[:20]))
-    return ReadResult(source, file_name, frame, notes, missing, final_newline_warning(decoded))
+    sep = fmt.separator
+
+    def cells(number: int) -> dict[str, str]:
+        fields, _ = split_fields(lines[number - 1], sep) if 0 < number <= len(lines) else (None, None)
+        fields = fields or []
+        return {c.name: fields[position[c.name]].strip() for c in present if position[c.name] < len(fields)}
+
+    return ReadResult(source, file_name, frame, notes, missing, final_newline_warning(decoded), cells)

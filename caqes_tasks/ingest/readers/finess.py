@@ -30,6 +30,7 @@ import pandas as pd
 from caqes_tasks.ingest.landing import SourceFormat
 from caqes_tasks.ingest.readers.decoding import Decoded, decode_lines
 from caqes_tasks.ingest.readers.delimited import ReadResult, final_newline_warning, split_fields
+from caqes_tasks.ingest.readers.header_cause import cause_frame, extract_cause
 
 FIRST_LINE_RE = re.compile(r"^finess;etalab;[^;]*;(\d{4}-\d{2}-\d{2})\s*;?\s*$")
 
@@ -117,11 +118,16 @@ def parse_date_field(text: str, cache: dict) -> tuple[date | None, bool]:
 
 
 def read_finess(path: Path, fmt: SourceFormat, data: bytes | None = None) -> ReadResult:
-    decoded = decode_lines(Path(path).read_bytes() if data is None else data, fmt.encoding)
+    data = Path(path).read_bytes() if data is None else data
+    decoded = decode_lines(data, fmt.encoding)
     notes = [f"extrait FINESS, encodage {fmt.encoding}"]
     lines = decoded.lines
     problems = decoded.line_problems
     header = read_extract_header(decoded)
+    cause = extract_cause("finess", lines, data[:4096], fmt.encoding, header.ok)
+    if cause:
+        return ReadResult("finess", Path(path).name, cause_frame(1, cause), notes, [],
+                          final_newline_warning(decoded))
     data_: dict[str, list] = {k: [] for k in ("_line", "_champs_ok", "_champs__brut", "_encodage_ok",
                                               "_encodage__brut", "_ligne_ok", "_ligne__brut", *FIELDS)}
     for k in DATE_FIELDS:
@@ -180,4 +186,10 @@ def read_finess(path: Path, fmt: SourceFormat, data: bytes | None = None) -> Rea
     if skipped:
         notes.append(f"{skipped} lignes geolocalisation ignorées")
     add_extract_columns(frame, header, notes)
-    return ReadResult("finess", Path(path).name, frame, notes, [], final_newline_warning(decoded))
+
+    def cells(number: int) -> dict[str, str]:
+        fields, _ = split_fields(lines[number - 1], ";") if 0 < number <= len(lines) else (None, None)
+        fields = fields or []
+        return {k: fields[i].strip() for k, i in {**FIELDS, **DATE_FIELDS}.items() if i < len(fields)}
+
+    return ReadResult("finess", Path(path).name, frame, notes, [], final_newline_warning(decoded), cells)

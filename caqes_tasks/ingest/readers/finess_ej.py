@@ -23,6 +23,7 @@ import pandas as pd
 from caqes_tasks.ingest.landing import SourceFormat
 from caqes_tasks.ingest.readers.decoding import decode_lines
 from caqes_tasks.ingest.readers.delimited import ReadResult, final_newline_warning, split_fields
+from caqes_tasks.ingest.readers.header_cause import cause_frame, extract_cause
 from caqes_tasks.ingest.readers.finess import add_extract_columns, parse_date_field, read_extract_header
 
 ROW_TYPE = "structureej"
@@ -40,10 +41,15 @@ DATE_FIELDS = {"date_creation": 21, "date_maj": 22}
 
 
 def read_finess_ej(path: Path, fmt: SourceFormat, data: bytes | None = None) -> ReadResult:
-    decoded = decode_lines(Path(path).read_bytes() if data is None else data, fmt.encoding)
+    data = Path(path).read_bytes() if data is None else data
+    decoded = decode_lines(data, fmt.encoding)
     notes = [f"extrait FINESS des entités juridiques, encodage {fmt.encoding}"]
     lines, problems = decoded.lines, decoded.line_problems
     header = read_extract_header(decoded)
+    cause = extract_cause("finess_ej", lines, data[:4096], fmt.encoding, header.ok)
+    if cause:
+        return ReadResult("finess_ej", Path(path).name, cause_frame(1, cause), notes, [],
+                          final_newline_warning(decoded))
     data_: dict[str, list] = {k: [] for k in ("_line", "_champs_ok", "_champs__brut", "_encodage_ok",
                                               "_encodage__brut", "_ligne_ok", "_ligne__brut", *FIELDS)}
     for k in DATE_FIELDS:
@@ -90,4 +96,10 @@ def read_finess_ej(path: Path, fmt: SourceFormat, data: bytes | None = None) -> 
             data_[f"{k}__brut"].append(None if good else text[:80])
     frame = pd.DataFrame({k: pd.Series(v, dtype="object") for k, v in data_.items()})
     add_extract_columns(frame, header, notes)
-    return ReadResult("finess_ej", Path(path).name, frame, notes, [], final_newline_warning(decoded))
+
+    def cells(number: int) -> dict[str, str]:
+        fields, _ = split_fields(lines[number - 1], ";") if 0 < number <= len(lines) else (None, None)
+        fields = fields or []
+        return {k: fields[i].strip() for k, i in {**FIELDS, **DATE_FIELDS}.items() if i < len(fields)}
+
+    return ReadResult("finess_ej", Path(path).name, frame, notes, [], final_newline_warning(decoded), cells)
