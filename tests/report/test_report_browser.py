@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from caqes_tasks.report import report_stage
-from caqes_tasks.report.pdf import CHROMIUM_FLAGS, find_chromium
+from caqes_tasks.report.pdf import find_chromium
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "test-output" / "report"
 
@@ -32,25 +32,10 @@ def sql(ctx, query: str):
 
 
 @pytest.fixture
-def page(ctx, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def page(ctx, open_report):
     result = report_stage(ctx)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[f for f in CHROMIUM_FLAGS if f not in ("--headless", "--no-pdf-header-footer")],
-        )
-        pg = browser.new_page(viewport={"width": 1100, "height": 900})
-        problems = []
-        pg.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
-        pg.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-        pg.on("requestfailed", lambda r: problems.append(f"requestfailed: {r.url}"))
-        requests = []
-        pg.on("request", lambda r: requests.append(r.url))
-        pg.goto(f"file://{result['outputs']['html']}", wait_until="load")
-        yield pg, result, problems, requests
-        browser.close()
+    pg, problems, requests = open_report(result["outputs"]["html"])
+    yield pg, result, problems, requests
 
 
 def test_page_loads_with_no_error_and_no_external_resource(page):
