@@ -50,7 +50,8 @@ class Libelles:
         if score["niveau"] == "contrat":
             return "Contrat"
         if score["niveau"] == "volet":
-            return self.volet(score["code"]).capitalize()
+            words = self.volet(score["code"])
+            return words[:1].upper() + words[1:]
         return self.theme(score["code"])
 
 

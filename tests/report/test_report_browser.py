@@ -47,13 +47,17 @@ def test_page_loads_with_no_error_and_no_external_resource(page):
 
 def test_charts_are_drawn(page):
     pg = page[0]
-    charts = pg.locator("svg.chart")
     classes = pg.eval_on_selector_all("svg.chart", "els => els.map(e => e.getAttribute('class'))")
-    for kind in ("histogram", "envelope", "trends", "themes"):
+    for kind in ("histogram", "envelope", "trends", "years", "themes"):
         assert any(kind in c for c in classes), kind
-    for i in range(charts.count()):
-        box = charts.nth(i).bounding_box()
-        assert box and box["width"] > 50 and box["height"] > 20
+
+    def drawn(locator) -> int:
+        for i in range(locator.count()):
+            box = locator.nth(i).bounding_box()
+            assert box and box["width"] > 50 and box["height"] > 20
+        return locator.count()
+
+    assert drawn(pg.locator("#vue-synthese svg.chart")) == 4  # the summary's charts
     sizes = pg.eval_on_selector_all(
         "svg.chart rect.bar", "els => els.map(e => { const b = e.getBBox(); return [b.width, b.height]; })"
     )
@@ -63,6 +67,9 @@ def test_charts_are_drawn(page):
         "svg.histogram rect.bar", "els => els.filter(e => e.getBBox().height > 0).length"
     )
     assert hist == 4
+    ej = pg.locator("section.ej:has(svg.themes)").first
+    pg.goto(pg.url.split("#")[0] + "#" + ej.get_attribute("id"))  # an EJ's page shows its theme scores
+    assert drawn(pg.locator("section.ej.courante svg.chart")) == 1
 
 
 def test_totals_on_the_page_equal_the_marts(ctx, page):

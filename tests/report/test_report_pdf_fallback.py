@@ -24,6 +24,7 @@ def test_fpdf2_pdf_carries_the_totals(ctx):
     assert fmt.euros(total).replace("\u202f", " ").replace("\u00a0", " ") in norm
     assert fmt.euros(sanctions).replace("\u202f", " ").replace("\u00a0", " ") in norm
     assert "CHU de Poitiers" in text
+    assert "EJ à risque" in norm and "sanction (refus de signer)" in norm  # the summary's list, on paper too
 
 
 def test_html_is_self_contained(ctx):
