@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test test-fast browser benchmark clean
+.PHONY: setup run docs test test-fast browser benchmark clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,9 @@ browser:
 
 run: setup
 	$(BIN)/caqes demo
+
+docs: setup
+	$(BIN)/caqes docs
 
 test: setup browser
 	$(BIN)/pytest
