@@ -29,9 +29,6 @@ browser:
 run: setup
 	$(BIN)/caqes demo
 
-docs: setup
-	$(BIN)/caqes docs
-
 test: setup browser
 	$(BIN)/pytest
 
@@ -40,6 +37,9 @@ test-fast: setup
 
 benchmark: setup
 	$(BIN)/python -m benchmarks.run
+
+docs: setup
+	$(BIN)/caqes docs
 
 clean:
 	rm -rf var .airflow
