@@ -1,12 +1,18 @@
 """The campaign référentiel: the versioned YAML that holds every ARS parameter of a campaign.
 
 Legal invariants are not here (see ``caqes_tasks.outcomes.legal``); this module only reads,
-checks and exposes the parameters, and turns them into the ``raw.ref_*`` tables dbt reads.
+checks and exposes the parameters, applies their documented defaults (the one place: dbt's
+staging reads the values as written here), and turns them into the ``raw.ref_*`` tables dbt reads.
+
+Several campaigns live side by side: the référentiels folder (``REFERENTIELS``, or
+``CAQES_REFERENTIELS``) holds one YAML per campaign, and the year N of a run is evaluated under
+the campaign whose ``annees_evaluation`` contains N (:func:`referentiel_de_l_annee`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -16,7 +22,8 @@ from pathlib import Path
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_REFERENTIEL = REPO_ROOT / "referentiels" / "caqes-2022-2024.yml"
+REFERENTIELS = REPO_ROOT / "referentiels"
+DEFAULT_REFERENTIEL = REFERENTIELS / "caqes-2022-2024.yml"
 
 #: amount: euros of spending; rate / share: a proportion in [0, 1]; ratio: a value in its own
 #: unit (e.g. DDJ per 1,000 journées d'hospitalisation), >= 0, for regional indicators only
@@ -41,6 +48,15 @@ VOIES_ARTICLE = frozenset({
 })
 #: sanction paths (``sanctions`` switches) that need the article they apply when switched on
 VOIES_SANCTION_ARTICLE = ("refus", "non_atteinte", "capes")
+#: documented defaults of optional keys (docs/rules.md §2, §5): weight of a volet, theme or
+#: indicator; targeting rule; reference lag (N - 1); a theme's action plan counts as one more
+#: indicator of the theme, of weight ``plan_actions.poids``, fully attained when the share of
+#: items realised reaches ``plan_actions.objectif``
+POIDS_DEFAUT = Decimal(1)
+REGLE_CIBLAGE_DEFAUT = "seuil"
+DECALAGE_REFERENCE_DEFAUT = 1
+PLAN_ACTIONS_POIDS_DEFAUT = Decimal(1)
+PLAN_ACTIONS_OBJECTIF_DEFAUT = Decimal(1)
 
 
 class ReferentielError(ValueError):
@@ -125,10 +141,21 @@ class Referentiel:
     impact_non_atteinte: str = "depenses"
     exercice_base: str = "N"
     articles: tuple[Article, ...] = ()
+    plan_actions_poids: Decimal = PLAN_ACTIONS_POIDS_DEFAUT
+    plan_actions_objectif: Decimal = PLAN_ACTIONS_OBJECTIF_DEFAUT
 
     @cached_property
     def by_code(self) -> dict[str, Indicateur]:
         return {i.code: i for i in self.indicateurs}
+
+    @property
+    def identite(self) -> dict[str, str]:
+        """What a run records of the référentiel it used: campaign, version and SHA-256."""
+        return {"campagne": self.campagne, "version": self.version, "sha256": self.sha256}
+
+    def evalue(self, annee: int) -> bool:
+        """Whether this campaign evaluates year ``annee``."""
+        return annee in self.annees_evaluation
 
     def exercice_produits_am(self, annee: int) -> int:
         """Exercice of the produits AM that is the base P for evaluation year ``annee``."""
@@ -195,7 +222,7 @@ class Referentiel:
                 for y in self.annees_evaluation
             ],
             "ref_volet": [
-                {"campagne": c, "volet": v["code"], "libelle": v["libelle"], "poids": Decimal(str(v["poids"]))}
+                {"campagne": c, "volet": v["code"], "libelle": v["libelle"], "poids": v["poids"]}
                 for v in self.volets
             ],
             "ref_theme": [
@@ -204,8 +231,10 @@ class Referentiel:
                     "theme": t["code"],
                     "volet": t["volet"],
                     "libelle": t["libelle"],
-                    "poids": Decimal(str(t["poids"])),
+                    "poids": t["poids"],
                     "enveloppe_regionale": bool(t["enveloppe_regionale"]),
+                    "poids_plan_actions": self.plan_actions_poids,
+                    "objectif_plan_actions": self.plan_actions_objectif,
                 }
                 for t in self.themes
             ],
@@ -239,6 +268,31 @@ class Referentiel:
         }
 
 
+def _poids(raw: dict, where: str) -> Decimal:
+    """The ``poids`` of a volet, theme or indicator (``POIDS_DEFAUT`` when absent), > 0."""
+    poids = _dec(raw.get("poids"), where)
+    poids = POIDS_DEFAUT if poids is None else poids
+    if poids <= 0:
+        raise ReferentielError(f"{where}: poids must be > 0")
+    return poids
+
+
+def _plan_actions(raw) -> tuple[Decimal, Decimal]:
+    """The ``plan_actions`` block: weight of a theme's action plan and its objective (a share)."""
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise ReferentielError("plan_actions: a block with poids and objectif is expected")
+    poids = _dec(raw.get("poids"), "plan_actions.poids")
+    objectif = _dec(raw.get("objectif"), "plan_actions.objectif")
+    poids = PLAN_ACTIONS_POIDS_DEFAUT if poids is None else poids
+    objectif = PLAN_ACTIONS_OBJECTIF_DEFAUT if objectif is None else objectif
+    if poids <= 0:
+        raise ReferentielError("plan_actions.poids must be > 0")
+    if not Decimal(0) < objectif <= Decimal(1):
+        raise ReferentielError("plan_actions.objectif must be a share of items realised in ]0, 1]")
+    return poids, objectif
+
+
 def _indicateur(raw: dict, volets: set[str], themes: dict[str, str], defaut_part: Decimal) -> Indicateur:
     code = raw.get("code")
     where = f"indicateur {code}"
@@ -261,9 +315,7 @@ def _indicateur(raw: dict, volets: set[str], themes: dict[str, str], defaut_part
     objectif = raw.get("objectif") or {}
     if ("taux_evolution" in objectif) == ("valeur" in objectif):
         raise ReferentielError(f"{where}: objectif needs exactly one of taux_evolution / valeur")
-    poids = _dec(raw.get("poids", 1), where)
-    if poids <= 0:
-        raise ReferentielError(f"{where}: poids must be > 0")
+    poids = _poids(raw, where)
     part = _dec(raw.get("part_nationale"), where)
     if raw["type"] == "national" and part is None:
         part = defaut_part
@@ -280,7 +332,7 @@ def _indicateur(raw: dict, volets: set[str], themes: dict[str, str], defaut_part
         min_base=_dec(ciblage.get("min_base"), where),
         max_taux_evolution=_dec(ciblage.get("max_taux_evolution"), where),
         seuil_valeur=_dec(ciblage.get("seuil_valeur"), where),
-        regle_ciblage=ciblage.get("regle", "seuil"),
+        regle_ciblage=ciblage.get("regle", REGLE_CIBLAGE_DEFAUT),
         liste_ciblage=tuple(str(f) for f in ciblage.get("finess", [])),
         objectif_taux_evolution=_dec(objectif.get("taux_evolution"), where),
         objectif_valeur=_dec(objectif.get("valeur"), where),
@@ -344,9 +396,9 @@ def load_referentiel(path: Path | str | None = None) -> Referentiel:
     for t in data["themes"]:
         if t["volet"] not in volets:
             raise ReferentielError(f"theme {t['code']}: unknown volet {t['volet']}")
-    for entry in (*data["volets"], *data["themes"]):
-        if _dec(entry.get("poids", 1), f"{entry['code']}") <= 0:
-            raise ReferentielError(f"{entry['code']}: poids must be > 0")
+    volets_lus = tuple({**v, "poids": _poids(v, f"{v['code']}")} for v in data["volets"])
+    themes_lus = tuple({**t, "poids": _poids(t, f"{t['code']}")} for t in data["themes"])
+    plan_poids, plan_objectif = _plan_actions(data.get("plan_actions"))
     interet = data.get("interessement", {})
     defaut_part = _dec(interet.get("part_nationale_defaut", "0.30"), "interessement")
     indicateurs = tuple(_indicateur(i, volets, themes, defaut_part) for i in data["indicateurs"])
@@ -379,7 +431,7 @@ def load_referentiel(path: Path | str | None = None) -> Referentiel:
         date_debut=data["date_debut"],
         date_fin=data["date_fin"],
         annees_evaluation=tuple(int(y) for y in data["annees_evaluation"]),
-        decalage_reference=int(data.get("decalage_reference", 1)),
+        decalage_reference=int(data.get("decalage_reference", DECALAGE_REFERENCE_DEFAUT)),
         delai_observations_jours=int(proc.get("delai_observations_jours", 30)),
         recours=str(proc.get("recours", "tribunal administratif")),
         delai_recours_mois=int(proc.get("delai_recours_mois", 2)),
@@ -387,12 +439,63 @@ def load_referentiel(path: Path | str | None = None) -> Referentiel:
         non_atteinte_taux=_dec(sanctions.get("non_atteinte_taux", "0.01"), "sanctions"),
         part_nationale_defaut=defaut_part,
         redistribuer_non_consomme=bool(interet.get("redistribuer_non_consomme", False)),
-        volets=tuple(data["volets"]),
-        themes=tuple(data["themes"]),
+        volets=volets_lus,
+        themes=themes_lus,
         indicateurs=indicateurs,
         formule_nationale=formule,
         seuil_atteinte_nationale=seuil,
         impact_non_atteinte=impact,
         exercice_base=exercice_base.strip().upper(),
         articles=_articles(data.get("articles"), switches),
+        plan_actions_poids=plan_poids,
+        plan_actions_objectif=plan_objectif,
     )
+
+
+def dossier_referentiels() -> Path:
+    """The folder holding one référentiel YAML per campaign (``CAQES_REFERENTIELS``, else the repository's)."""
+    configured = os.environ.get("CAQES_REFERENTIELS", "").strip()
+    return Path(configured) if configured else REFERENTIELS
+
+
+def referentiels_disponibles(dossier: Path | str | None = None) -> list[Referentiel]:
+    """Every campaign référentiel of the folder, by campaign start; ReferentielError naming a bad one."""
+    dossier = Path(dossier) if dossier else dossier_referentiels()
+    out = []
+    for path in sorted(dossier.glob("*.yml")) + sorted(dossier.glob("*.yaml")):
+        try:
+            out.append(load_referentiel(path))
+        except ReferentielError as exc:
+            raise ReferentielError(f"{path.name}: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - any defect of one file names that file
+            raise ReferentielError(f"{path.name}: {' '.join(str(exc).split()) or type(exc).__name__}") from None
+    campagnes = [r.campagne for r in out]
+    doubles = sorted({c for c in campagnes if campagnes.count(c) > 1})
+    if doubles:
+        raise ReferentielError(f"campagne {doubles[0]} décrite par plusieurs fichiers de {dossier}: "
+                               + ", ".join(r.path.name for r in out if r.campagne == doubles[0]))
+    return sorted(out, key=lambda r: (r.date_debut, r.campagne))
+
+
+def referentiel_de_l_annee(annee: int, dossier: Path | str | None = None) -> Referentiel:
+    """The référentiel of the campaign that evaluates ``annee`` among those of the folder."""
+    refs = referentiels_disponibles(dossier)
+    trouves = [r for r in refs if r.evalue(annee)]
+    if len(trouves) > 1:
+        raise ReferentielError(f"l'année {annee} est évaluée par plusieurs campagnes : "
+                               + ", ".join(f"{r.campagne} ({r.path.name})" for r in trouves))
+    if not trouves:
+        acceptees = ", ".join(str(y) for r in refs for y in r.annees_evaluation) or "aucune"
+        raise ReferentielError(f"l'année {annee} n'est évaluée par aucune campagne des référentiels disponibles "
+                               f"(années acceptées : {acceptees})")
+    return trouves[0]
+
+
+def referentiel_courant(jour: date, dossier: Path | str | None = None) -> Referentiel:
+    """The campaign under way on ``jour`` (its dates contain it), else the last one started before, else the first."""
+    refs = referentiels_disponibles(dossier)
+    if not refs:
+        raise ReferentielError("aucun référentiel de campagne disponible")
+    en_cours = [r for r in refs if r.date_debut <= jour <= r.date_fin]
+    commencees = [r for r in refs if r.date_debut <= jour]
+    return (en_cours or commencees or refs)[-1 if (en_cours or commencees) else 0]

@@ -115,8 +115,8 @@ class Poids:
             return cls()
         return cls(
             indicateurs={i.code: i.poids for i in ref.indicateurs},
-            themes={t["code"]: Decimal(str(t.get("poids", 1))) for t in ref.themes},
-            volets={x["code"]: Decimal(str(x.get("poids", 1))) for x in ref.volets},
+            themes={t["code"]: t["poids"] for t in ref.themes},
+            volets={x["code"]: x["poids"] for x in ref.volets},
         )
 
     def of(self, niveau: str, code: str) -> Decimal | None:

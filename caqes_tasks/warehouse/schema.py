@@ -99,7 +99,7 @@ REF_TABLES: dict[str, str] = {
         decalage_reference INTEGER, annee_evaluation INTEGER""",
     "ref_volet": "campagne VARCHAR, volet VARCHAR, libelle VARCHAR, poids DECIMAL(9,4)",
     "ref_theme": """campagne VARCHAR, theme VARCHAR, volet VARCHAR, libelle VARCHAR, poids DECIMAL(9,4),
-        enveloppe_regionale BOOLEAN""",
+        enveloppe_regionale BOOLEAN, poids_plan_actions DECIMAL(9,4), objectif_plan_actions DECIMAL(18,6)""",
     "ref_indicateur": """campagne VARCHAR, indicateur VARCHAR, libelle VARCHAR, type_indicateur VARCHAR,
         volet VARCHAR, theme VARCHAR, mesure VARCHAR, sens VARCHAR, regle_ciblage VARCHAR,
         min_base DECIMAL(18,4), max_taux_evolution DECIMAL(18,6), seuil_valeur DECIMAL(18,6),

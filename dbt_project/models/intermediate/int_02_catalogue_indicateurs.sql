@@ -1,7 +1,8 @@
 {#
   Indicators of each campaign, plus one action-plan pseudo-indicator per theme
   (PLAN_<theme>, type plan_action): a theme's engagements count as one more indicator of the
-  theme (docs/rules.md §5), weight 1 (equal weights by default).
+  theme (docs/rules.md §5), with the weight and objective of the référentiel's plan_actions
+  block (1 and 1 by default: equal weights, every item realised).
 #}
 select
     campagne,
@@ -38,7 +39,7 @@ select
     cast(null as decimal(18, 6)) as max_taux_evolution,
     cast(null as decimal(18, 6)) as seuil_valeur,
     cast(null as decimal(18, 6)) as objectif_taux_evolution,
-    cast(1 as decimal(18, 6)) as objectif_valeur,
-    cast(1 as decimal(9, 4)) as poids,
+    cast(objectif_plan_actions as decimal(18, 6)) as objectif_valeur,
+    cast(poids_plan_actions as decimal(9, 4)) as poids,
     cast(null as decimal(9, 6)) as part_nationale
 from {{ ref('stg_ref_theme') }}

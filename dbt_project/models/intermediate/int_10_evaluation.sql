@@ -1,7 +1,7 @@
 {#
   Evaluation rows of year N (docs/rules.md §5, L162-30-4): the perimeter rows of int_09 and one
-  action-plan row per ET × theme with engagements (PLAN_<theme>, atteinte = share of items
-  realised).
+  action-plan row per ET × theme with engagements (PLAN_<theme>: valeur = share of items
+  realised, atteinte = valeur / the référentiel's plan_actions.objectif, at most 1).
   sous_contrat: for a perimeter row, the EJ's contract for the volet is in force on 31 December
   N. An action plan of theme θ counts only when the ET has a perimeter row in force in N on an
   indicator of θ under a contract in force (its finess_ej is then that contract's EJ); otherwise
@@ -63,7 +63,8 @@ lignes_plans as (
         c.objectif_valeur as objectif,
         cast(null as decimal(18, 2)) as montant,
         cast(null as decimal(18, 2)) as montant_reference,
-        cast({{ caqes.div_round('p.nb_realises', 'p.nb_engagements', 6, 0) }} as decimal(18, 6)) as atteinte,
+        cast(least(1, {{ caqes.div_round('p.nb_realises', 'p.nb_engagements * c.objectif_valeur', 6, 6) }})
+            as decimal(18, 6)) as atteinte,
         true as evaluable,
         cast(null as varchar) as motif_non_evaluable,
         p.nb_engagements,

@@ -5,6 +5,6 @@ select
     cast(sha256 as varchar) as sha256,
     cast(date_debut as date) as date_debut,
     cast(date_fin as date) as date_fin,
-    cast(coalesce(decalage_reference, 1) as integer) as decalage_reference,
+    cast(decalage_reference as integer) as decalage_reference,
     cast(annee_evaluation as integer) as annee_evaluation
 from {{ source('raw', 'ref_campagne') }}

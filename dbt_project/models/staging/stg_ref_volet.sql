@@ -2,5 +2,5 @@ select
     cast(campagne as varchar) as campagne,
     cast(volet as varchar) as volet,
     cast(libelle as varchar) as libelle,
-    cast(coalesce(poids, 1) as decimal(9, 4)) as poids
+    cast(poids as decimal(9, 4)) as poids
 from {{ source('raw', 'ref_volet') }}
