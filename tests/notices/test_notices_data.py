@@ -12,7 +12,7 @@ from notices_fixtures import YEAR, build_warehouse
 
 from caqes_tasks.notices.data import QUERIES, MissingColumnError, read_year
 from caqes_tasks.transform.model_yaml import contract_columns
-from caqes_tasks.warehouse.schema import DBT_MARTS, OUTCOME_TABLES
+from caqes_tasks.warehouse.schema import DBT_MARTS, OUTCOME_COLUMNS
 
 
 @pytest.fixture
@@ -59,11 +59,9 @@ def test_absent_column_or_mart_is_an_error_naming_it(warehouse, ddl, named):
 
 
 def test_every_column_read_is_declared_by_the_project():
-    """The notices read only what the outcome tables (schema.OUTCOME_TABLES) and the dbt marts'
+    """The notices read only what the outcome tables (schema.OUTCOME_COLUMNS) and the dbt marts'
     enforced contracts (dbt_project/models/marts/<mart>.yml) declare."""
-    declared = {
-        table: {part.split()[0] for part in " ".join(ddl.split()).split(", ")} for table, ddl in OUTCOME_TABLES.items()
-    }
+    declared = {table: {c.nom for c in colonnes} for table, colonnes in OUTCOME_COLUMNS.items()}
     for name in DBT_MARTS:
         declared.setdefault(name, set()).update(c["name"] for c in contract_columns(name))
     for table, (cols, _) in QUERIES.items():
