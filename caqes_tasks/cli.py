@@ -148,7 +148,7 @@ def nightly(
 
     _quiet_logs()
     try:
-        ref = check_referentiel(referentiel)
+        ref = check_referentiel(referentiel, year)
         ctx = prepare(
             year or max(ref.annees_evaluation), landing or _landing_default(out), out, referentiel, kind="nightly"
         )
@@ -397,8 +397,7 @@ def demo(
     from caqes_tasks.pipeline import RunError, check_campaign_year, check_referentiel, prepare, run_annual
 
     try:  # settings checked before anything is written
-        ref = check_referentiel(None)
-        years = [check_campaign_year(y, ref) for y in years]
+        years = [check_campaign_year(y, check_referentiel(None, y)) for y in years]
     except RunError as exc:
         _fail(str(exc))
     out = out.resolve()

@@ -116,11 +116,11 @@ def context_from_airflow(context: dict, kind: str):
 
     params = context.get("params") or {}
     referentiel = _setting(params, "referentiel", "CAQES_REFERENTIEL")
+    day = run_date(context)
     try:
-        ref = check_referentiel(referentiel)
+        ref = check_referentiel(referentiel, params.get("year"), day)
     except RunError as refused:
         raise _failing(refused) from None
-    day = run_date(context)
     if params.get("year"):
         year = params["year"]
     else:

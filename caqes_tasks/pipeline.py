@@ -55,7 +55,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from caqes_tasks.context import RunContext, compute_run_id
-from caqes_tasks.referentiel import DEFAULT_REFERENTIEL, load_referentiel
+from caqes_tasks.referentiel import (
+    ReferentielError,
+    dossier_referentiels,
+    load_referentiel,
+    referentiel_courant,
+    referentiel_de_l_annee,
+)
 
 log = logging.getLogger("caqes")
 
@@ -132,17 +138,30 @@ def check_as_of(as_of: str | date | None) -> str:
         ) from None
 
 
-def check_referentiel(referentiel: Path | str | None):
-    """Load the référentiel; InvalidRunSettings naming the available ones when it is missing."""
-    if referentiel not in (None, "") and not Path(referentiel).is_file():
-        available = ", ".join(str(p) for p in sorted(DEFAULT_REFERENTIEL.parent.glob("*.yml"))) or "aucun"
-        raise InvalidRunSettings(f"référentiel introuvable : {referentiel} (référentiels disponibles : {available})")
+def check_referentiel(referentiel: Path | str | None, year: int | str | None = None, jour: date | None = None):
+    """The run's référentiel: the file given (``--referentiel``), else the one of the campaign
+    that evaluates ``year`` among the référentiels folder's (one YAML per campaign), else the
+    campaign under way on ``jour`` (today). InvalidRunSettings, on one line, when none fits."""
+    if referentiel not in (None, ""):
+        if not Path(referentiel).is_file():
+            available = ", ".join(str(p) for p in sorted(dossier_referentiels().glob("*.yml"))) or "aucun"
+            raise InvalidRunSettings(f"référentiel introuvable : {referentiel} (référentiels disponibles : {available})")
+        try:
+            return load_referentiel(referentiel)
+        except Exception as exc:  # noqa: BLE001 - any defect of the file is reported on one line
+            detail = " ".join(str(exc).split()) or type(exc).__name__
+            raise InvalidRunSettings(f"référentiel illisible : {referentiel} : {detail}") from None
     try:
-        return load_referentiel(referentiel)
-    except Exception as exc:  # noqa: BLE001 - any defect of the file is reported on one line
-        where = referentiel or DEFAULT_REFERENTIEL
-        detail = " ".join(str(exc).split()) or type(exc).__name__
-        raise InvalidRunSettings(f"référentiel illisible : {where} : {detail}") from None
+        annee = int(year)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        annee = None
+    try:
+        if annee is not None:
+            return referentiel_de_l_annee(annee)
+        return referentiel_courant(jour or date.today())
+    except ReferentielError as exc:
+        detail = " ".join(str(exc).split())
+        raise InvalidRunSettings(f"référentiels de campagne ({dossier_referentiels()}) : {detail}") from None
 
 
 def check_year(ctx: RunContext, ingest_result: dict) -> None:
@@ -579,7 +598,7 @@ def prepare(
     out = Path(out).resolve()
     if not landing.is_dir():
         raise InvalidRunSettings(f"dossier de dépôt introuvable : {landing} (--landing, CAQES_LANDING)")
-    ref = check_referentiel(referentiel)
+    ref = check_referentiel(referentiel, year)
     year = check_campaign_year(year, ref)
     as_of_iso = check_as_of(as_of)
     preflight(out, year, kind)

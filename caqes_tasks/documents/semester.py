@@ -119,7 +119,7 @@ def run_semester(
     from caqes_tasks.pipeline import InvalidRunSettings, check_as_of, check_referentiel, hold_run_lock, preflight
 
     year, half = check_year(year), check_half(half)
-    ref = check_referentiel(referentiel)
+    ref = check_referentiel(referentiel, year)
     as_of_iso = check_as_of(as_of)
     out = Path(out).resolve()
     warehouse = out / "warehouse" / "caqes.duckdb"

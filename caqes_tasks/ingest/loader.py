@@ -88,6 +88,7 @@ def to_arrow(source: str, frame: pd.DataFrame, file_name: str, sha256: str) -> p
 # Nullable columns added to existing raw tables (revision 2 of the rules).
 ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "contrats": (("date_proposition", "DATE"),),
+    "ref_theme": (("poids_plan_actions", "DECIMAL(9,4)"), ("objectif_plan_actions", "DECIMAL(18,6)")),
 }
 
 
@@ -164,13 +165,22 @@ def load_file(con, source: str, frame: pd.DataFrame, file_name: str, sha256: str
     return {"superseded": superseded}
 
 
-def load_referentiel_tables(con, tables: dict[str, list[dict]]) -> int:
-    """Replace raw.ref_* with the référentiel's rows (one transaction); return rows written."""
+def referentiel_sha256(con, campagne: str) -> str | None:
+    """SHA-256 of the référentiel the warehouse holds for ``campagne`` (None: not loaded yet)."""
+    row = con.execute("SELECT max(sha256) FROM raw.ref_campagne WHERE campagne = ?", [campagne]).fetchone()
+    return row[0] if row else None
+
+
+def load_referentiel_tables(con, campagne: str, tables: dict[str, list[dict]]) -> int:
+    """Replace the rows of ``campagne`` in raw.ref_* with the référentiel's (one transaction);
+    every other campaign's rows are kept. Return the rows written."""
     total = 0
     con.execute("BEGIN TRANSACTION")
     try:
         for name, rows in tables.items():
-            con.execute(f"DELETE FROM raw.{name}")
+            if any(r["campagne"] != campagne for r in rows):
+                raise ValueError(f"raw.{name}: rows of another campaign than {campagne}")
+            con.execute(f"DELETE FROM raw.{name} WHERE campagne = ?", [campagne])
             if rows:
                 cols = list(rows[0])
                 con.executemany(

@@ -20,7 +20,10 @@ without importing Great Expectations. FINESS extracts are handled first, so that
 sources of the same delivery are checked against the register they bring. While an extract of
 the run is in quarantine, a new file whose only failures are ETs/EJs unknown to the register is
 not quarantined: it *waits* (``waiting``; nothing loaded, not in the ledger, read again by the
-next run). The référentiel YAML is (re)loaded into ``raw.ref_*`` whenever its SHA-256 differs.
+next run). The run's référentiel YAML (the campaign evaluating the run's year) is (re)loaded
+into ``raw.ref_*`` whenever its SHA-256 differs from the one the warehouse holds for that
+campaign: only that campaign's rows are replaced, every other campaign's are kept, so that each
+year is evaluated under its own campaign (``referentiel``: the campaign, version and SHA-256 used).
 
 **Checks beyond one file.** Contract files are compared with each other and with the contracts
 loaded (:func:`~caqes_tasks.quality.helpers.mark_contract_conflicts`); ``phev``/``regional``
@@ -65,7 +68,14 @@ from caqes_tasks.ingest.landing import (
     source_of,
     survey_landing,
 )
-from caqes_tasks.ingest.loader import ledger_rows, load_file, load_referentiel_tables, record, upgrade_raw_tables
+from caqes_tasks.ingest.loader import (
+    ledger_rows,
+    load_file,
+    load_referentiel_tables,
+    record,
+    referentiel_sha256,
+    upgrade_raw_tables,
+)
 from caqes_tasks.ingest.quarantine import quarantine_file
 from caqes_tasks.ingest.readers import read_file
 from caqes_tasks.quality.completeness import SOURCES as COMPLETENESS_SOURCES
@@ -262,9 +272,8 @@ class _Ingest:
     # -- the run ----------------------------------------------------------------------------------
     def run(self) -> None:
         out = self.out
-        loaded_ref = self.con.execute("SELECT max(sha256) FROM raw.ref_campagne").fetchone()[0]
-        if loaded_ref != self.ref.sha256:
-            out["rows"]["referentiel"] = load_referentiel_tables(self.con, self.ref.tables())
+        if referentiel_sha256(self.con, self.ref.campagne) != self.ref.sha256:
+            out["rows"]["referentiel"] = load_referentiel_tables(self.con, self.ref.campagne, self.ref.tables())
         for source in ORDER:
             new = [(k, sha) for _, k, sha in self.new if source_of(k) == source]
             again = self.recorded_lines() if source == "phev_lines" else self.to_revalidate(source)
@@ -441,6 +450,7 @@ def ingest_stage(ctx: RunContext) -> dict:
         "still_quarantined": [], "revalidated": [], "waiting": [], "recorded": [], "ignored": plan.ignored,
         "warnings": [], "years": {}, "rows": {}, "reports": [], "outputs": [], "data_docs": None,
         "alert_sent": False, "alert": {}, "accepted_inputs": {}, "rejected_inputs": {}, "input_hashes": {},
+        "referentiel": ref.identite,
     }
     hashes = plan.hashes
     with writer_lock(ctx.warehouse), connect(ctx.warehouse) as con:

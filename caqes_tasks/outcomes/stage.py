@@ -1,7 +1,9 @@
 """The outcomes stage: intéressement, sanctions and the contradictory procedure for year N.
 
 Reads marts.fct_score, fct_evaluation, fct_contractualisation, dim_etablissement, raw.produits_am,
-enveloppes, modulations, observations, notifications, avis_cpam, decisions_dg and the référentiel;
+enveloppes, modulations, observations, notifications, avis_cpam, decisions_dg and the référentiel
+of the campaign that evaluates year N (refused otherwise, and when dbt computed year N under
+another campaign: each year is evaluated under its own campaign's parameters);
 writes marts.fct_interessement, fct_enveloppe, fct_sanction, fct_procedure, fct_retenue for
 ``ctx.year`` (that year's rows replaced in one transaction, every row carrying ``ctx.run_id``) and
 appends the procedure's new states to meta.procedure, which re-runs never replace. Its result
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
+from pathlib import Path
 
 from caqes_tasks.context import RunContext
 from caqes_tasks.outcomes import calcul, legal
@@ -158,15 +161,29 @@ def _resume(ctx: RunContext, res: Resultats, tables: dict[str, list[dict]], inst
     }
 
 
+def _check_campagne(con, ctx: RunContext, ref: Referentiel) -> None:
+    """Year N's evaluation rows were computed by dbt under the campaign whose référentiel the run uses."""
+    autres = [c for (c,) in con.execute(
+        "SELECT DISTINCT campagne FROM marts.fct_evaluation WHERE annee = ? AND campagne <> ? ORDER BY 1",
+        [ctx.year, ref.campagne]).fetchall()]
+    if autres:
+        raise OutcomeInputError(f"year {ctx.year}: marts.fct_evaluation computed under campaign {', '.join(autres)}, "
+                                f"the run's référentiel is campaign {ref.campagne}")
+
+
 def outcomes_stage(ctx: RunContext) -> dict:
     """Compute and write the outcomes of year ``ctx.year`` (stage contract: docs/architecture.md)."""
     ref = load_referentiel(ctx.referentiel)
     legal.check_referentiel(ref)
     if not ctx.run_id:
         raise ValueError("the outcomes stage needs the run id")
+    if not ref.evalue(ctx.year):
+        raise OutcomeInputError(f"year {ctx.year} is not evaluated by campaign {ref.campagne} ({Path(ref.path).name}): "
+                                "the run needs the référentiel of the campaign that evaluates it")
     with writer_lock(ctx.warehouse), connect(ctx.warehouse) as con:
         create_schemas(con)  # and brings tables of an earlier version to the declared columns
         _check_year_status(con, ctx)
+        _check_campagne(con, ctx, ref)
         e = lire_entrees(con, ctx.year, ref.exercice_produits_am(ctx.year))
         res = calculer(e, ref, ctx.as_of_date, ctx.run_id)
         tables = lignes_tables(res, ctx.run_id)

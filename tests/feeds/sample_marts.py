@@ -1,7 +1,7 @@
 """A small hand-made warehouse: the marts of architecture.md with a few EJs, for 2022 and 2023.
 
-dbt marts are created with the documented columns; outcome tables come from
-``caqes_tasks.warehouse.schema``. Values are chosen to exercise the feeds (formula-like texts,
+dbt marts are created from their contracts (the model YAML); outcome tables come from
+``caqes_tasks.warehouse.schema``; each row is inserted by column name (``SAMPLE_COLUMNS``). Values are chosen to exercise the feeds (formula-like texts,
 semicolons and quotes, NULLs, decimals, dates) and to give the report something to draw.
 """
 
@@ -16,28 +16,47 @@ from caqes_tasks.finess.numbers import luhn_key
 from caqes_tasks.transform.model_yaml import contract_ddl
 from caqes_tasks.warehouse.schema import DBT_MARTS, create_schemas
 
-MART_DDL = {
-    "dim_etablissement": """finess_geo VARCHAR, finess_ej VARCHAR, annee INTEGER, raison_sociale VARCHAR,
-        raison_sociale_ej VARCHAR, departement VARCHAR, categorie VARCHAR, libelle_categorie VARCHAR""",
-    "fct_indicateur": """finess_geo VARCHAR, finess_ej VARCHAR, annee INTEGER, indicateur VARCHAR,
-        type_indicateur VARCHAR, volet VARCHAR, theme VARCHAR, mesure VARCHAR, sens VARCHAR,
-        valeur DECIMAL(18,6), montant DECIMAL(18,2), base DECIMAL(18,2), valeur_reference DECIMAL(18,6),
-        montant_reference DECIMAL(18,2), taux_evolution DECIMAL(18,6)""",
-    "fct_ciblage": """finess_geo VARCHAR, finess_ej VARCHAR, annee INTEGER, indicateur VARCHAR,
-        type_indicateur VARCHAR, volet VARCHAR, theme VARCHAR, annee_reference INTEGER,
-        valeur_ciblage DECIMAL(18,6), base_ciblage DECIMAL(18,2), taux_evolution_ciblage DECIMAL(18,6),
-        min_base DECIMAL(18,4), max_taux_evolution DECIMAL(18,6), seuil_valeur DECIMAL(18,6),
-        cible BOOLEAN, motif VARCHAR""",
-    "fct_volet_propose": "finess_ej VARCHAR, annee INTEGER, volet VARCHAR, nb_et_cibles INTEGER, motifs VARCHAR",
-    "fct_contractualisation": """finess_ej VARCHAR, annee INTEGER, volet VARCHAR, propose BOOLEAN,
-        statut VARCHAR, en_vigueur BOOLEAN, date_signature DATE, date_effet DATE, date_fin DATE""",
-    "fct_evaluation": """finess_geo VARCHAR, finess_ej VARCHAR, annee INTEGER, indicateur VARCHAR,
-        type_indicateur VARCHAR, volet VARCHAR, theme VARCHAR, sens VARCHAR, sous_contrat BOOLEAN,
-        valeur DECIMAL(18,6), valeur_reference DECIMAL(18,6), objectif DECIMAL(18,6),
-        montant DECIMAL(18,2), montant_reference DECIMAL(18,2), atteinte DECIMAL(9,6),
-        evaluable BOOLEAN, motif_non_evaluable VARCHAR""",
-    "fct_score": """finess_ej VARCHAR, annee INTEGER, niveau VARCHAR, code VARCHAR, volet VARCHAR,
-        score DECIMAL(5,2), evaluable BOOLEAN, nb_elements INTEGER""",
+# The columns each sample row gives, by name and in the order of its values (the tables themselves
+# come from their declarations: dbt marts from their contracts, outcome tables from schema.py).
+SAMPLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "dim_etablissement": (
+        "finess_geo", "finess_ej", "annee", "raison_sociale", "raison_sociale_ej", "departement", "categorie",
+        "libelle_categorie",
+    ),
+    "fct_indicateur": (
+        "finess_geo", "finess_ej", "annee", "indicateur", "type_indicateur", "volet", "theme", "mesure", "sens",
+        "valeur", "montant", "base", "valeur_reference", "montant_reference", "taux_evolution",
+    ),
+    "fct_ciblage": (
+        "finess_geo", "finess_ej", "annee", "indicateur", "type_indicateur", "volet", "theme",
+        "annee_reference", "valeur_ciblage", "base_ciblage", "taux_evolution_ciblage", "min_base",
+        "max_taux_evolution", "seuil_valeur", "cible", "motif",
+    ),
+    "fct_evaluation": (
+        "finess_geo", "finess_ej", "annee", "indicateur", "type_indicateur", "volet", "theme", "sens",
+        "sous_contrat", "valeur", "valeur_reference", "objectif", "montant", "montant_reference", "atteinte",
+        "evaluable", "motif_non_evaluable",
+    ),
+    "fct_volet_propose": ("finess_ej", "annee", "volet", "nb_et_cibles", "motifs"),
+    "fct_contractualisation": (
+        "finess_ej", "annee", "volet", "propose", "statut", "en_vigueur", "date_signature", "date_effet",
+        "date_fin",
+    ),
+    "fct_score": ("finess_ej", "annee", "niveau", "code", "volet", "score", "evaluable", "nb_elements"),
+    "fct_sanction": (
+        "finess_ej", "annee", "motif", "volet", "base_produits_am", "exercice_base", "taux", "montant_calcule",
+        "montant", "plafond", "plafond_applique", "type_decision", "statut", "detail", "run_id",
+    ),
+    "fct_interessement": (
+        "finess_ej", "annee", "type", "code", "finess_geo", "montant_plafond", "montant_calcule",
+        "coefficient_modulation", "montant", "score", "economie", "part", "detail", "run_id",
+    ),
+    "fct_procedure": (
+        "finess_ej", "annee", "etape", "date_notification", "date_limite_observations",
+        "date_reception_observations", "suite_observations", "date_decision", "montant_notifie",
+        "montant_final", "run_id",
+    ),
+    "fct_retenue": ("finess_ej", "annee", "objet", "raison", "run_id"),
 }
 
 
@@ -67,11 +86,8 @@ def build_warehouse(path: Path, year: int = YEAR) -> Path:
     con = duckdb.connect(str(path))
     try:
         create_schemas(con)
-        for name, cols in MART_DDL.items():
-            con.execute(f"CREATE TABLE marts.{name} ({cols})")
         for name in DBT_MARTS:
-            if name not in MART_DDL:  # no sample rows: created empty from its dbt contract
-                con.execute(f"CREATE TABLE marts.{name} ({contract_ddl(name)})")
+            con.execute(f"CREATE TABLE marts.{name} ({contract_ddl(name)})")
         for annee in (year - 1, year):
             _fill_year(con, annee, annee == year)
     finally:
@@ -80,10 +96,9 @@ def build_warehouse(path: Path, year: int = YEAR) -> Path:
 
 
 def _ins(con, table: str, row: tuple) -> None:
-    """Insert ``row`` into the table's first columns; later columns stay NULL."""
-    cols = [c for (c,) in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = ? "
-        "ORDER BY ordinal_position", [table]).fetchall()][: len(row)]
+    """Insert ``row`` into the columns ``SAMPLE_COLUMNS`` names for the table; the others stay NULL."""
+    cols = SAMPLE_COLUMNS[table][: len(row)]
+    assert len(cols) == len(row), f"{table}: {len(row)} values for {len(cols)} named columns"
     con.execute(f"INSERT INTO marts.{table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(row))})", list(row))
 
 

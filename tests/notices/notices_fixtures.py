@@ -19,7 +19,7 @@ EJs (FINESS numbers with a valid Luhn key):
 - 170000202  Clinique du Port: sanction computed, no procedure engaged yet → nothing.
 
 Outcome tables are created from the project's declarations (``OUTCOME_TABLES``), the dbt marts
-with the columns the notices read; rows are inserted by column name.
+from their contracts in the model YAML; rows are inserted by column name.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 from caqes_tasks.context import RunContext
 from caqes_tasks.outcomes.vocabulary import Plafond
+from caqes_tasks.transform.model_yaml import contract_ddl
 from caqes_tasks.warehouse.schema import OUTCOME_TABLES
 
 YEAR = 2024
@@ -42,20 +43,8 @@ INPUT_HASHES = {
     "referentiel/caqes-2022-2024.yml": "fedcba9876543210" * 4,
 }
 
-MART_TABLES = {
-    "dim_etablissement": """finess_geo VARCHAR, finess_ej VARCHAR, annee INTEGER, raison_sociale VARCHAR,
-        raison_sociale_ej VARCHAR, departement VARCHAR, categorie VARCHAR, libelle_categorie VARCHAR""",
-    "fct_evaluation": """finess_geo VARCHAR, finess_ej VARCHAR, annee INTEGER, indicateur VARCHAR,
-        type_indicateur VARCHAR, volet VARCHAR, theme VARCHAR, sens VARCHAR, sous_contrat BOOLEAN,
-        valeur DECIMAL(18,6), valeur_reference DECIMAL(18,6), objectif DECIMAL(18,6), montant DECIMAL(18,2),
-        montant_reference DECIMAL(18,2), atteinte DECIMAL(9,6), evaluable BOOLEAN, motif_non_evaluable VARCHAR,
-        origine_perimetre VARCHAR, motif_hors_contrat VARCHAR""",
-    "fct_score": """finess_ej VARCHAR, annee INTEGER, niveau VARCHAR, code VARCHAR, volet VARCHAR,
-        score DECIMAL(5,2), evaluable BOOLEAN, nb_elements INTEGER""",
-    "fct_perimetre": """finess_ej VARCHAR, volet VARCHAR, finess_geo VARCHAR, indicateur VARCHAR, annee INTEGER,
-        type_indicateur VARCHAR, theme VARCHAR, origine VARCHAR, date_proposition DATE,
-        annee_reference_ciblage INTEGER, date_avenant DATE, motif_origine VARCHAR""",
-}
+# the dbt marts the notices read, created from their contracts (the model YAML), never by hand
+MART_TABLES = {name: contract_ddl(name) for name in ("dim_etablissement", "fct_evaluation", "fct_score", "fct_perimetre")}
 
 DIM = [
     ("330000209", "330000100", "CH de Test-sur-Garonne — site Bastide", "CH de Test-sur-Garonne", "33", "355", "Centre hospitalier"),
@@ -189,7 +178,7 @@ def _insert(con, table: str, columns: str, values) -> None:
 
 
 def create_tables(con) -> None:
-    """The marts the notices read: outcome tables as the project declares them, dbt marts as above."""
+    """The marts the notices read: outcome tables as the project declares them, dbt marts from their contracts."""
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     for name, cols in {**OUTCOME_TABLES, **MART_TABLES}.items():
         con.execute(f"CREATE TABLE marts.{name} ({cols})")

@@ -78,6 +78,10 @@ def test_ej_address_shown_under_the_name_when_the_warehouse_has_it(warehouse, tm
     from caqes_tasks.notices.stage import render_notice
 
     run = RunInfo(run_id="r1", input_hashes={}, as_of=date(2025, 6, 16))
+    con = duckdb.connect(str(warehouse))  # a warehouse built before the address columns
+    con.execute("ALTER TABLE marts.dim_etablissement DROP COLUMN adresse_ej")
+    con.execute("ALTER TABLE marts.dim_etablissement DROP COLUMN ligne_acheminement_ej")
+    con.close()
     before = _read(warehouse)
     assert before.rows("dim_etablissement", "640000105")[0]["adresse_ej"] is None
     html_before, _ = render_notice(before, "640000105", "notification_interessement", run, Libelles())

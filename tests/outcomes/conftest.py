@@ -1,4 +1,4 @@
-"""Hand-made warehouse for the outcomes tests: the dbt marts with exactly their documented columns."""
+"""Hand-made warehouse for the outcomes tests: the dbt marts created from their contracts (model YAML)."""
 
 from __future__ import annotations
 
@@ -7,23 +7,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from caqes_tasks.transform.model_yaml import contract_ddl
 from caqes_tasks.warehouse.schema import create_schemas
 
-MARTS = {
-    "dim_etablissement": """finess_geo VARCHAR, finess_ej VARCHAR, annee INTEGER, raison_sociale VARCHAR,
-        raison_sociale_ej VARCHAR, departement VARCHAR, categorie VARCHAR, libelle_categorie VARCHAR""",
-    "fct_contractualisation": """finess_ej VARCHAR, annee INTEGER, volet VARCHAR, propose BOOLEAN, statut VARCHAR,
-        en_vigueur BOOLEAN, date_signature DATE, date_effet DATE, date_fin DATE, date_proposition DATE,
-        refus_a_sanctionner BOOLEAN, date_resiliation DATE""",
-    "fct_evaluation": """finess_geo VARCHAR, finess_ej VARCHAR, annee INTEGER, indicateur VARCHAR,
-        type_indicateur VARCHAR, volet VARCHAR, theme VARCHAR, sens VARCHAR, sous_contrat BOOLEAN,
-        valeur DECIMAL(18,6), valeur_reference DECIMAL(18,6), objectif DECIMAL(18,6), montant DECIMAL(18,2),
-        montant_reference DECIMAL(18,2), atteinte DECIMAL(18,6), evaluable BOOLEAN, motif_non_evaluable VARCHAR,
-        mesure VARCHAR, origine_perimetre VARCHAR, debut_periode DATE, methode_periode VARCHAR,
-        montant_periode DECIMAL(18,2), montant_periode_reference DECIMAL(18,2), motif_hors_contrat VARCHAR""",
-    "fct_score": """finess_ej VARCHAR, annee INTEGER, niveau VARCHAR, code VARCHAR, volet VARCHAR,
-        score DECIMAL(5,2), evaluable BOOLEAN, nb_elements INTEGER""",
-}
+# the marts the outcomes read, created from their dbt contracts (the model YAML), never by hand
+MARTS = {name: contract_ddl(name) for name in ("dim_etablissement", "fct_contractualisation", "fct_evaluation", "fct_score")}
 
 LINEAGE = {"_file": "test.csv", "_sha256": "0" * 64, "_line": 1}
 

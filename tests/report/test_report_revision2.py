@@ -15,18 +15,6 @@ from caqes_tasks.report import report_stage
 
 YEAR = 2023
 
-REV2 = {
-    "fct_interessement": "atteinte DECIMAL(18,6), formule VARCHAR, debut_periode DATE, methode_periode VARCHAR, motif_modulation VARCHAR",
-    "fct_sanction": "impact DECIMAL(18,2), date_proposition DATE, reference_article VARCHAR, motif_dg VARCHAR, base_liste_en_sus DECIMAL(18,2)",
-    "fct_procedure": "date_reception_notification DATE, date_avis_cpam DATE, sens_avis_cpam VARCHAR, commentaire_avis_cpam VARCHAR, en_attente VARCHAR",
-    "fct_ciblage": "dans_perimetre BOOLEAN",
-    "fct_contractualisation": "date_proposition DATE, date_resiliation DATE",
-    "fct_evaluation": "origine_perimetre VARCHAR",
-}
-PERIMETRE = """finess_ej VARCHAR, volet VARCHAR, finess_geo VARCHAR, indicateur VARCHAR, annee INTEGER,
-    type_indicateur VARCHAR, theme VARCHAR, origine VARCHAR, date_proposition DATE, annee_reference_ciblage INTEGER,
-    date_avenant DATE, motif_origine VARCHAR"""
-
 
 def _text(html: str) -> str:
     body = html[html.index("<body>") :]
@@ -40,10 +28,6 @@ def _revision_2_rows(path, sample) -> None:
     ej_signe, ej_non_atteinte, ej_refus = sample.EJS[0][0], sample.EJS[1][0], sample.EJS[5][0]
     con = duckdb.connect(str(path))
     try:
-        for table, cols in REV2.items():
-            for col in cols.split(", "):
-                con.execute(f"ALTER TABLE marts.{table} ADD COLUMN IF NOT EXISTS {col}")
-        con.execute(f"CREATE TABLE IF NOT EXISTS marts.fct_perimetre ({PERIMETRE})")
         geo = sample._geo
         rows = [
             (ej_signe, geo(0, 0), "NAT_1", "signature", None),
