@@ -10,16 +10,9 @@ import pytest
 
 from caqes_tasks.feeds import feeds_stage
 from caqes_tasks.feeds.dictionary import frictionless_type
-from caqes_tasks.transform.model_yaml import source_tables, OUTCOMES_YML
 
 # Words of an English sentence that no French description uses.
 ENGLISH = re.compile(r"\b(the|of|and|when|with|which|per|from|is|are|its|else|in euros|between)\b", re.I)
-# The outcome tables' descriptions live in outcomes.yml, which its own change translates: checked
-# for presence here, for French as soon as they are translated (the set shrinks to nothing).
-OUTCOME_TABLES_DESCRIBED_IN_ENGLISH = {
-    t for t, d in source_tables(OUTCOMES_YML).items()
-    if any(ENGLISH.search(str(c.get("description") or "")) for c in d.get("columns") or [])
-}
 
 
 @pytest.fixture
@@ -44,8 +37,8 @@ def test_every_published_column_has_a_french_description(published):
         assert resources[name]["description"], name
         for f in fields:
             assert f["description"].strip(), f"{name}.{f['name']} sans description"
-            if name not in OUTCOME_TABLES_DESCRIBED_IN_ENGLISH:
-                assert not ENGLISH.search(f["description"]), f"{name}.{f['name']} : « {f['description']} »"
+            assert not ENGLISH.search(f["description"]), f"{name}.{f['name']} : « {f['description']} »"
+        assert not ENGLISH.search(resources[name]["description"]), name
     assert {"dim_indicateur", "dim_theme", "dim_volet", "dim_statut"} <= set(resources)
 
 
