@@ -42,6 +42,7 @@ ETAPE_RANG = {
 }
 # A file closed without sanction (recomputed to nothing): no notice is issued again.
 ETAPES_CLOSES = {Etape.CLASSEE_SANS_SUITE}
+RANG_NOTIFICATION = 1
 RANG_DECISION = 3
 
 # fct_retenue.objet. The outcome stage writes either a bare object, which withholds notices of

@@ -8,7 +8,7 @@ from decimal import Decimal
 from caqes_tasks.notices import vocabulary as voc
 from caqes_tasks.notices.formatting import date_fr, nombre, pourcent
 from caqes_tasks.notices.formatting import euros as fr_euros
-from caqes_tasks.outcomes.vocabulary import MotifSanction, TypeInteressement
+from caqes_tasks.outcomes.vocabulary import MotifSanction, Plafond, TypeInteressement
 
 STATUTS = {"signe": "signé", "refus": "refus", "en_cours": "en cours", "absent": "absent"}
 TYPES = {TypeInteressement.NATIONAL: "national", TypeInteressement.REGIONAL: "régional"}
@@ -82,11 +82,10 @@ def date(value) -> str:
     return DASH if value is None else date_fr(value)
 
 
-def plafond(text: str | None) -> str:
-    """fct_sanction.plafond_applique in words: the 5 % global cap, the 1 % cap of a volet, or as written."""
-    kind = voc.cap_kind(text)
-    if kind == "global":
-        return "plafond annuel de l'EJ (5 %)"
-    if kind == "volet":
-        return "plafond du volet (1 %)"
-    return text or DASH
+def plafond(code: str | None) -> str:
+    """fct_sanction.code_plafond in words: the 5 % annual cap of the EJ, the 1 % cap of a volet, or a dash."""
+    if code == Plafond.ANNUEL:
+        return f"plafond annuel de l'EJ ({ratio_percent(Plafond.ANNUEL.taux, 0)})"
+    if code == Plafond.VOLET:
+        return f"plafond du volet ({ratio_percent(Plafond.VOLET.taux, 0)})"
+    return DASH
