@@ -218,6 +218,46 @@ def report(
         _say(f"{kind}: {path}")
 
 
+def _annee(year: str | None) -> int:
+    from caqes_tasks.pipeline import InvalidRunSettings
+
+    if year is None or not str(year).strip().isdigit():
+        raise InvalidRunSettings(f"année manquante ou invalide : « {year or ''} » (--year, par exemple 2024)")
+    return int(year)
+
+
+@app.command()
+def explain(
+    year: str | None = typer.Option(None, help="Evaluation year N"),
+    finess_ej: str | None = typer.Option(None, "--finess-ej", help="FINESS number of the EJ"),
+    out: Path = typer.Option(DEFAULT_OUT, help="Output folder of the runs"),
+) -> None:
+    """Explain every amount of an EJ in YEAR (intéressement, sanctions, retenues): the figures it
+    came from and the input lines behind them (source, file, line number, file sha256).
+
+    Reads the warehouse of YEAR's last successful run in OUT; writes nothing. Exit 2 with one
+    line for an unknown year or EJ.
+    """
+    from caqes_tasks.audit.explication import EjInconnue, expliquer
+    from caqes_tasks.pipeline import InvalidRunSettings, RunError
+    from caqes_tasks.referentiel import load_referentiel
+    from caqes_tasks.warehouse import connect
+
+    _quiet_logs()
+    out = out.resolve()
+    try:
+        annee = _annee(year)
+        if not (finess_ej or "").strip():
+            raise InvalidRunSettings("n° FINESS de l'EJ manquant (--finess-ej, par exemple 330781196)")
+        ctx = _last_run_context(out, annee)
+        exercice = load_referentiel(ctx.referentiel).exercice_produits_am(annee)
+        with connect(ctx.warehouse, read_only=True) as con:
+            text = expliquer(con, annee, finess_ej, exercice)
+    except (RunError, EjInconnue) as exc:
+        _fail(str(exc))
+    typer.echo(text, nl=False)
+
+
 DEMO_SIZES = ("small", "region", "france")
 MAX_PHEV_LINES = 1_000_000_000
 
@@ -425,3 +465,7 @@ def demo(
 
 def main() -> None:  # pragma: no cover - console entry point
     sys.exit(app())
+
+
+if __name__ == "__main__":  # pragma: no cover - python -m caqes_tasks.cli
+    main()
