@@ -15,6 +15,9 @@ from pathlib import Path
 
 import yaml
 
+from caqes_tasks.outcomes import legal
+from caqes_tasks.outcomes.vocabulary import Formule
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REFERENTIEL = REPO_ROOT / "referentiels" / "caqes-2022-2024.yml"
 
@@ -25,7 +28,7 @@ MESURES = {"amount", "rate", "share", "ratio"}
 SENS = {"lower_is_better", "higher_is_better"}
 TYPES = {"national", "regional"}
 #: national intéressement formula (docs/rules.md §6): share x savings x attainment, or a threshold
-FORMULES_NATIONALES = {"proportionnelle", "seuil"}
+FORMULES_NATIONALES = {f.value for f in Formule}
 #: non-attainment sanction (docs/rules.md §7): limited by the impact on spending, or not
 IMPACTS = {"depenses", "aucun"}
 #: produits AM exercice used as the base P (docs/rules.md §2, §7)
@@ -120,7 +123,7 @@ class Referentiel:
     volets: tuple[dict, ...]
     themes: tuple[dict, ...]
     indicateurs: tuple[Indicateur, ...] = field(repr=False)
-    formule_nationale: str = "proportionnelle"
+    formule_nationale: str = Formule.PROPORTIONNELLE
     seuil_atteinte_nationale: Decimal | None = None
     impact_non_atteinte: str = "depenses"
     exercice_base: str = "N"
@@ -360,11 +363,11 @@ def load_referentiel(path: Path | str | None = None) -> Referentiel:
         raise ReferentielError(f"sanctions.impact must be one of {sorted(IMPACTS)}, got '{impact}'")
     proc = data.get("procedure", {})
     national = data.get("national") or {}
-    formule = str(national.get("formule", "proportionnelle"))
+    formule = str(national.get("formule", Formule.PROPORTIONNELLE))
     if formule not in FORMULES_NATIONALES:
         raise ReferentielError(f"national.formule must be one of {sorted(FORMULES_NATIONALES)}, got '{formule}'")
     seuil = _dec(national.get("seuil_atteinte"), "national.seuil_atteinte")
-    if formule == "seuil" and seuil is None:
+    if formule == Formule.SEUIL and seuil is None:
         raise ReferentielError("national.seuil_atteinte is required with national.formule: seuil")
     if seuil is not None and not Decimal(0) <= seuil <= Decimal(1):
         raise ReferentielError("national.seuil_atteinte must be an attainment in [0, 1]")
@@ -380,11 +383,11 @@ def load_referentiel(path: Path | str | None = None) -> Referentiel:
         date_fin=data["date_fin"],
         annees_evaluation=tuple(int(y) for y in data["annees_evaluation"]),
         decalage_reference=int(data.get("decalage_reference", 1)),
-        delai_observations_jours=int(proc.get("delai_observations_jours", 30)),
-        recours=str(proc.get("recours", "tribunal administratif")),
-        delai_recours_mois=int(proc.get("delai_recours_mois", 2)),
+        delai_observations_jours=int(proc.get("delai_observations_jours", legal.DELAI_OBSERVATIONS_JOURS)),
+        recours=str(proc.get("recours", legal.JURIDICTION_RECOURS)),
+        delai_recours_mois=int(proc.get("delai_recours_mois", legal.DELAI_RECOURS_MOIS)),
         sanctions=switches,
-        non_atteinte_taux=_dec(sanctions.get("non_atteinte_taux", "0.01"), "sanctions"),
+        non_atteinte_taux=_dec(sanctions.get("non_atteinte_taux", legal.PLAFOND_NON_ATTEINTE_VOLET), "sanctions"),
         part_nationale_defaut=defaut_part,
         redistribuer_non_consomme=bool(interet.get("redistribuer_non_consomme", False)),
         volets=tuple(data["volets"]),

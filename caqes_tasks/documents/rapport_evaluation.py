@@ -27,13 +27,14 @@ from decimal import Decimal
 from caqes_tasks.notices import vocabulary as v
 from caqes_tasks.notices.data import YearData, read_year
 from caqes_tasks.notices.model import Libelles, RunInfo, interessement_context, procedure_row, sanction_context
+from caqes_tasks.outcomes.vocabulary import Etape
 
 TITRE = "Rapport d'évaluation annuel"
 REALISATIONS = {"realise": "réalisé", "partiel": "partiellement réalisé", "non_realise": "non réalisé"}
 ETAPES = {
-    "notification_prealable": "notification préalable adressée, délai d'observations",
-    "decision": "décision prise",
-    "classee_sans_suite": "classée sans suite",
+    Etape.NOTIFICATION_PREALABLE: "notification préalable adressée, délai d'observations",
+    Etape.DECISION: "décision prise",
+    Etape.CLASSEE_SANS_SUITE: "classée sans suite",
 }
 
 
@@ -166,7 +167,7 @@ def rapport_context(data: YearData, extras: Extras, ej: str, run: RunInfo, lib: 
         "autoevaluations_source": extras.autoevaluations_source,
         "sanctions": lignes_sanction,
         "mesures_complementaires": sanctions["mesures_complementaires"],
-        "total_sanctions": sanctions["montant_final"] if etape == "decision" else sanctions["montant_notifie"],
+        "total_sanctions": sanctions["montant_final"] if etape == Etape.DECISION else sanctions["montant_notifie"],
         "procedure": proc,
         "etape_libelle": ETAPES.get(etape, etape.replace("_", " ")),
         "date_limite": sanctions["date_limite"],

@@ -24,8 +24,8 @@ class MissingColumnError(LookupError):
 QUERIES: dict[str, tuple[str, str]] = {
     "fct_sanction": (
         "finess_ej, annee, motif, volet, base_produits_am, exercice_base, taux, montant_calcule, montant, "
-        "plafond, plafond_applique, type_decision, statut, detail, impact, date_proposition, reference_article, "
-        "motif_dg, choix_dg, base_liste_en_sus, run_id",
+        "plafond, plafond_applique, code_plafond, type_decision, statut, detail, impact, date_proposition, "
+        "reference_article, motif_dg, choix_dg, base_liste_en_sus, run_id",
         "finess_ej, motif, volet NULLS FIRST, type_decision NULLS FIRST",
     ),
     "fct_procedure": (

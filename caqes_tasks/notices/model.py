@@ -22,10 +22,18 @@ import yaml
 
 from caqes_tasks.notices import vocabulary as v
 from caqes_tasks.notices.data import YearData
+from caqes_tasks.outcomes import legal
+from caqes_tasks.outcomes.vocabulary import (
+    CHOIX_DG_MONTANT,
+    STATUTS_SANS_MONTANT,
+    MotifSanction,
+    Plafond,
+    TypeDecision,
+    MethodePeriode,
+    TypeInteressement,
+)
 
 CENT = Decimal("0.01")
-TAUX_PLAFOND_VOLET = Decimal("0.01")  # L162-30-4: 1 % per volet
-TAUX_PLAFOND_GLOBAL = Decimal("0.05")  # L162-30-2, L162-30-4: 5 % per EJ and year
 
 
 @dataclass(frozen=True)
@@ -36,8 +44,8 @@ class Libelles:
     themes: dict[str, str] = field(default_factory=dict)
     indicateurs: dict[str, str] = field(default_factory=dict)
     mesures: dict[str, str] = field(default_factory=dict)
-    delai_observations_jours: int = 30
-    delai_recours_mois: int = 2
+    delai_observations_jours: int = legal.DELAI_OBSERVATIONS_JOURS
+    delai_recours_mois: int = legal.DELAI_RECOURS_MOIS
     version: str = ""
     seuil_atteinte: Decimal | None = None  # national.seuil_atteinte (formula « seuil »)
 
@@ -162,8 +170,8 @@ def _base(sanctions: list[dict]) -> dict | None:
     return {
         "montant": p,
         "exercice": row.get("exercice_base"),
-        "plafond_volet": cap(p, TAUX_PLAFOND_VOLET),
-        "plafond_global": cap(p, TAUX_PLAFOND_GLOBAL),
+        "plafond_volet": cap(p, Plafond.VOLET.taux),
+        "plafond_global": cap(p, Plafond.ANNUEL.taux),
     }
 
 
@@ -175,7 +183,7 @@ def _decision_dg(r: dict) -> str:
         return ""
     choix = r.get("choix_dg")
     if choix:
-        return choix if choix in v.CHOIX_DG_MONTANT else ""
+        return choix if choix in CHOIX_DG_MONTANT else ""
     calcule = r.get("montant_calcule")
     if r["montant"] == 0 and (calcule is None or calcule > 0):
         return "renonciation"
@@ -201,19 +209,19 @@ def _sanction_lines(rows: list[dict], lib: Libelles) -> list[dict]:
                 "texte": r.get("reference_article") or "",
                 "volet_libelle": lib.volets.get(r["volet"] or "", ""),
                 "statut_libelle": v.STATUTS.get(r["statut"], r["statut"]),
-                "sans_montant": (r["statut"] or "").lower() in v.STATUTS_SANS_MONTANT,
+                "sans_montant": r["statut"] in STATUTS_SANS_MONTANT,
                 "type_decision_libelle": v.TYPES_DECISION.get(type_decision, type_decision),
-                "complementaire": type_decision in v.TYPES_MESURE_COMPLEMENTAIRE,
-                "liste_en_sus": type_decision == v.REDUCTION_LISTE_EN_SUS,
+                "complementaire": type_decision == TypeDecision.MISE_SOUS_ACCORD_PREALABLE,
+                "liste_en_sus": type_decision == TypeDecision.REDUCTION_LISTE_EN_SUS,
                 "base_liste_en_sus": r.get("base_liste_en_sus"),
-                "cap": v.cap_kind(r.get("plafond_applique")),
+                "code_plafond": r.get("code_plafond"),
                 "reduit": r.get("montant_calcule") is not None and r["montant"] < r["montant_calcule"],
                 # L162-30-4: the amount is the smaller of P × rate × (1 − score) and the impact on spending
-                "impact_limitant": r["motif"] == "non_atteinte"
+                "impact_limitant": r["motif"] == MotifSanction.NON_ATTEINTE
                 and impact is not None
                 and r.get("montant_calcule") is not None
                 and r["montant_calcule"] == impact,
-                "decision_dg": "" if type_decision in v.TYPES_MESURE_COMPLEMENTAIRE else _decision_dg(r),
+                "decision_dg": "" if type_decision == TypeDecision.MISE_SOUS_ACCORD_PREALABLE else _decision_dg(r),
             }
         )
     return lines
@@ -224,7 +232,9 @@ def _textes(lines: list[dict]) -> list[dict]:
     cites the articles of a line's path, separated by « ; » (``Referentiel.reference_article``)."""
     textes: dict[str, list[str]] = {}
     for ln in lines:
-        fait = ln["fait"] if ln["type_decision"] in (None, "", "sanction_financiere") else f"{ln['fait']} — {ln['type_decision_libelle']}"
+        fait = ln["fait"]
+        if ln["type_decision"] not in (None, "", TypeDecision.SANCTION_FINANCIERE):
+            fait = f"{fait} — {ln['type_decision_libelle']}"
         for ref in (x.strip() for x in ln["texte"].split("; ")):
             if ref:
                 faits = textes.setdefault(ref, [])
@@ -238,7 +248,7 @@ def procedure_row(data: YearData, ej: str) -> dict | None:
     rows = data.rows("fct_procedure", ej)
     if not rows:
         return None
-    return max(rows, key=lambda r: v.ETAPE_RANG.get((r["etape"] or "").lower(), -1))
+    return max(rows, key=lambda r: v.ETAPE_RANG.get(r["etape"], -1))
 
 
 def sanction_context(
@@ -266,7 +276,7 @@ def sanction_context(
     date_decision = proc.get("date_decision") or run.as_of
     avis = None
     if proc.get("date_avis_cpam"):
-        sens = (proc.get("sens_avis_cpam") or "").strip().lower()
+        sens = proc.get("sens_avis_cpam") or ""
         avis = {
             "date": proc["date_avis_cpam"],
             "sens": v.SENS_AVIS.get(sens, sens),
@@ -280,21 +290,20 @@ def sanction_context(
             "reductions_liste_en_sus": [ln for ln in all_lines if ln["liste_en_sus"]],
             "textes": _textes(all_lines),
             "base": _base(rows),
-            "plafond_global_atteint": any(ln["cap"] == "global" for ln in lines),
-            "plafond_volet_atteint": [ln for ln in lines if ln["cap"] == "volet"],
-            "plafond_autre": [ln for ln in lines if ln["cap"] == "autre" and not ln["liste_en_sus"]],
+            "plafond_global_atteint": any(ln["code_plafond"] == Plafond.ANNUEL for ln in lines),
+            "plafond_volet_atteint": [ln for ln in lines if ln["code_plafond"] == Plafond.VOLET],
             "total_lignes": total_lignes,
             "montant_notifie": notifie,
             "montant_final": final,
             "ecart_lignes": total_lignes != (final if kind == v.DECISION else notifie),
             "procedure": proc,
-            "suite_libelle": v.SUITES.get((proc.get("suite_observations") or "").lower(), proc.get("suite_observations") or ""),
+            "suite_libelle": v.SUITES.get(proc.get("suite_observations"), proc.get("suite_observations") or ""),
             "date_notification": date_notification,
             "prealable": prealable,
             "date_reception_notification": reception,
             "date_limite": limite,
             "avis_cpam": avis,
-            "non_atteinte": any(ln["motif"] == "non_atteinte" for ln in all_lines),
+            "non_atteinte": any(ln["motif"] == MotifSanction.NON_ATTEINTE for ln in all_lines),
             "date_decision": date_decision,
             "date_lettre": date_decision if kind == v.DECISION else date_notification,
             "articles": articles,
@@ -316,7 +325,7 @@ def _periode(r: dict, year: int) -> dict:
     of N−1 (docs/rules.md §6), with its length when the yearly amounts were prorated."""
     debut = r.get("debut_periode") or date(year, 1, 1)
     fin = date(year, 12, 31)
-    methode = r.get("methode_periode") or ("annee_civile" if debut == date(year, 1, 1) else "")
+    methode = r.get("methode_periode") or (MethodePeriode.ANNEE_CIVILE if debut == date(year, 1, 1) else "")
     return {
         "debut": debut,
         "fin": fin,
@@ -347,9 +356,8 @@ def interessement_context(data: YearData, ej: str, run: RunInfo, lib: Libelles) 
         }
         for r in rows
     ]
-    nationales = [{**ln, "periode": _periode(ln, data.year)} for ln in lines if ln["type"] == "national"]
-    regionales = [ln for ln in lines if ln["type"] == "regional"]
-    autres = [ln for ln in lines if ln["type"] not in ("national", "regional")]
+    nationales = [{**ln, "periode": _periode(ln, data.year)} for ln in lines if ln["type"] == TypeInteressement.NATIONAL]
+    regionales = [ln for ln in lines if ln["type"] == TypeInteressement.REGIONAL]
     periodes: dict[tuple, dict] = {}
     for ln in nationales:
         per = ln["periode"]
@@ -379,7 +387,6 @@ def interessement_context(data: YearData, ej: str, run: RunInfo, lib: Libelles) 
         {
             "nationales": nationales,
             "regionales": regionales,
-            "autres": autres,
             "formules": sorted({ln["formule"] for ln in nationales if ln.get("formule")}),
             "periodes": list(periodes.values()),
             "total_national": _sum(r["montant"] for r in nationales),

@@ -10,9 +10,9 @@
 - a procedure that waits (``fct_procedure.en_attente``: receipt, deadline, avis) is listed with
   what it waits for;
 - notification d'intéressement: the EJ has ``fct_interessement`` lines;
-- nothing for an (EJ, notice) that ``fct_retenue`` withholds (``vocabulary.OBJET_KINDS``); a
-  reservation on one component only (``head:detail``) withholds nothing and is listed in the
-  notice (``vocabulary.COMPOSANT_KINDS``);
+- nothing for an (EJ, notice) that ``fct_retenue`` withholds (``notices.vocabulary.OBJET_KINDS``);
+  a reservation on one component only (``head:detail``) withholds nothing and is listed in the
+  notice (``notices.vocabulary.COMPOSANT_KINDS``);
 - nothing for a procedure closed without sanction (``classee_sans_suite``).
 """
 
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from caqes_tasks.notices import vocabulary as v
 from caqes_tasks.notices.data import YearData
 from caqes_tasks.notices.model import procedure_row
+from caqes_tasks.outcomes.vocabulary import STATUTS_SANS_MONTANT, MotifSanction, TypeDecision
 
 
 @dataclass(frozen=True)
@@ -44,16 +45,16 @@ class Selection:
 
 def _decision_incomplete(proc: dict, sanctions: list[dict]) -> str:
     """Why a décision cannot go out on this procedure row ('' when it can)."""
-    attente = (proc.get("en_attente") or "").strip().lower()
+    attente = proc.get("en_attente") or ""
     if attente:
         return f"décision retenue : procédure {v.EN_ATTENTE.get(attente, f'en attente : {attente}')}"
     if proc.get("date_reception_notification") is None:
         return "décision retenue : date de réception de la notification préalable inconnue, le délai d'observations n'a pas couru"
     # a non-attainment line at stake: an amount, or a measure in addition (mise sous accord préalable)
     non_atteinte = any(
-        r["motif"] == "non_atteinte"
-        and (r["statut"] or "").lower() not in v.STATUTS_SANS_MONTANT
-        and ((r["montant"] or 0) > 0 or (r.get("type_decision") or "") in v.TYPES_MESURE_COMPLEMENTAIRE)
+        r["motif"] == MotifSanction.NON_ATTEINTE
+        and r["statut"] not in STATUTS_SANS_MONTANT
+        and ((r["montant"] or 0) > 0 or r.get("type_decision") == TypeDecision.MISE_SOUS_ACCORD_PREALABLE)
         for r in sanctions
     )
     if non_atteinte and proc.get("date_avis_cpam") is None:
@@ -71,7 +72,7 @@ def select_notices(data: YearData) -> Selection:
         if proc is None:
             en_attente.append({"finess_ej": ej, "etape": None, "raison": "aucune procédure engagée"})
             continue
-        etape = (proc["etape"] or "").strip().lower()
+        etape = proc["etape"] or ""
         if etape in v.ETAPES_CLOSES:
             retenues.append(Retenue(ej, "procedure", f"procédure « {proc['etape']} » : aucune notice émise", "notices", ()))
             continue
@@ -79,15 +80,12 @@ def select_notices(data: YearData) -> Selection:
         if rang is None:
             retenues.append(Retenue(ej, "procedure", f"étape de procédure inconnue « {proc['etape']} »", "notices", ()))
             continue
-        if rang < v.RANG_NOTIFICATION:
-            en_attente.append({"finess_ej": ej, "etape": proc["etape"], "raison": "notification non encore due"})
-            continue
         if not data.rows("fct_sanction", ej):
             kinds = (v.PREALABLE, v.DECISION) if rang >= v.RANG_DECISION else (v.PREALABLE,)
             retenues.append(Retenue(ej, "sanction", "procédure sans ligne de sanction", "notices", kinds))
             continue
         due.add((ej, v.PREALABLE))
-        attente = (proc.get("en_attente") or "").strip().lower()
+        attente = proc.get("en_attente") or ""
         if attente:
             en_attente.append(
                 {"finess_ej": ej, "etape": proc["etape"], "raison": v.EN_ATTENTE.get(attente, f"en attente : {attente}")}

@@ -18,6 +18,19 @@ from caqes_tasks.outcomes import procedure as pr
 from caqes_tasks.outcomes import sanctions as sa
 from caqes_tasks.outcomes.lecture import Entrees
 from caqes_tasks.outcomes.money import cents_to_euros, exact, floor_cents, half_up_cents
+from caqes_tasks.outcomes.vocabulary import (
+    ETAPES_EN_COURS,
+    ChoixDG,
+    EnAttente,
+    Etape,
+    Formule,
+    MethodePeriode,
+    MotifSanction,
+    ObjetRetenue,
+    StatutSanction,
+    TypeDecision,
+    TypeInteressement,
+)
 
 
 def _eur(cents: int | None) -> Decimal | None:
@@ -30,6 +43,19 @@ def retenue(finess_ej: str, annee: int, objet: str, raison: str) -> dict:
 
 def _fr(d: date | None) -> str:
     return d.strftime("%d/%m/%Y") if d else "—"
+
+
+def et_hors_repertoire(e: Entrees) -> list[dict]:
+    """Retenues of the ETs under contract that dim_etablissement does not place under the same EJ."""
+    out, seen = [], set()
+    for r in e.evaluation:
+        if not r["sous_contrat"] or (r["finess_ej"], r["finess_geo"]) in seen:
+            continue
+        seen.add((r["finess_ej"], r["finess_geo"]))
+        if e.et_ej.get(r["finess_geo"]) != r["finess_ej"]:
+            out.append(retenue(r["finess_ej"], e.annee, ObjetRetenue.ETABLISSEMENT.composant(r["finess_geo"]),
+                               "ET sous contrat absent du répertoire de l'année sous cette EJ"))
+    return out
 
 
 # -- intéressement ----------------------------------------------------------------------------
@@ -63,12 +89,13 @@ def interessement_national(e: Entrees, ref) -> tuple[list[dict], list[dict]]:
             continue
         ind = ref.by_code.get(r["indicateur"])
         part = ind.part_nationale if ind and ind.part_nationale is not None else ref.part_nationale_defaut
-        objet = f"interessement_national:{r['indicateur']}:{r['finess_geo']}"
+        objet = ObjetRetenue.INTERESSEMENT_NATIONAL.composant(r["indicateur"], r["finess_geo"])
         if not r["evaluable"] or r["atteinte"] is None:
             retenues.append(retenue(r["finess_ej"], e.annee, objet,
                                     "indicateur non évaluable: aucun intéressement national"))
             continue
-        periode = it.Periode(r["methode_periode"] or it.ANNEE_CIVILE, r["debut_periode"] or date(e.annee, 1, 1))
+        periode = it.Periode(r["methode_periode"] or MethodePeriode.ANNEE_CIVILE,
+                             r["debut_periode"] or date(e.annee, 1, 1))
         try:
             eco = it.economie_exacte(periode, e.annee, r["montant"], r["montant_reference"],
                                      r["montant_periode"], r["montant_periode_reference"])
@@ -78,12 +105,12 @@ def interessement_national(e: Entrees, ref) -> tuple[list[dict], list[dict]]:
         atteinte = r["atteinte"]
         montant_exact = it.interessement_national_exact(part, eco, atteinte, formule, seuil)
         montant = half_up_cents(montant_exact)
-        if formule == it.SEUIL:
+        if formule == Formule.SEUIL:
             regle = (f"intéressement = {part} x max(économie, 0) si atteinte {atteinte} >= {seuil}, sinon 0")
         else:
             regle = f"intéressement = {part} x max(économie, 0) x atteinte {atteinte}"
         rows.append(_ligne_interessement(
-            finess_ej=r["finess_ej"], annee=e.annee, type="national", code=r["indicateur"],
+            finess_ej=r["finess_ej"], annee=e.annee, type=TypeInteressement.NATIONAL, code=r["indicateur"],
             finess_geo=r["finess_geo"], montant_calcule=_eur(montant), montant=montant,
             economie=_eur(half_up_cents(eco)), part=part, atteinte=atteinte, formule=formule,
             debut_periode=periode.debut, methode_periode=periode.methode,
@@ -106,7 +133,7 @@ def interessement_regional(e: Entrees, ref) -> tuple[list[dict], list[dict], dic
         ejs = concernes.get(theme, {})
         if theme not in enveloppes:
             for ej in sorted(ejs):
-                retenues.append(retenue(ej, e.annee, f"interessement_regional:{theme}",
+                retenues.append(retenue(ej, e.annee, ObjetRetenue.INTERESSEMENT_REGIONAL.composant(theme),
                                         "aucune enveloppe régionale pour ce thème et cette année"))
             continue
         env = enveloppes[theme]
@@ -115,7 +142,7 @@ def interessement_regional(e: Entrees, ref) -> tuple[list[dict], list[dict], dic
         totaux[theme] = {"enveloppe": env, "distribue": sum(p.montant for p in parts), "nb_ej": len(ejs)}
         for p in parts:
             rows.append(_ligne_interessement(
-                finess_ej=p.finess_ej, annee=e.annee, type="regional", code=theme,
+                finess_ej=p.finess_ej, annee=e.annee, type=TypeInteressement.REGIONAL, code=theme,
                 montant_plafond=_eur(p.plafond), montant_calcule=_eur(p.montant), montant=p.montant, score=p.score,
                 detail=f"enveloppe du thème {_eur(env)} EUR, {len(ejs)} EJ concernée(s); plafond exact = enveloppe "
                        f"/ {len(ejs)} (affiché au centime par la règle des plus forts restes); montant = plafond "
@@ -123,7 +150,7 @@ def interessement_regional(e: Entrees, ref) -> tuple[list[dict], list[dict], dic
                        f"ET sous contrat: {', '.join(sorted(ejs[p.finess_ej]))}",
             ))
             if not p.evaluable:
-                retenues.append(retenue(p.finess_ej, e.annee, f"interessement_regional:{theme}",
+                retenues.append(retenue(p.finess_ej, e.annee, ObjetRetenue.INTERESSEMENT_REGIONAL.composant(theme),
                                         "thème non évaluable: place conservée dans le prorata, montant 0"))
     return rows, retenues, totaux
 
@@ -151,7 +178,7 @@ def appliquer_modulations(rows: list[dict], e: Entrees) -> list[dict]:
     for ej, (coef, motif) in sorted(e.modulations.items()):
         idx = by_ej.get(ej)
         if not idx:
-            retenues.append(retenue(ej, e.annee, "interessement:modulation",
+            retenues.append(retenue(ej, e.annee, ObjetRetenue.INTERESSEMENT.composant("modulation"),
                                     "modulation sans ligne d'intéressement pour cette EJ et cette année"))
             continue
         before = {str(i): rows[i]["montant"] for i in idx}
@@ -162,7 +189,7 @@ def appliquer_modulations(rows: list[dict], e: Entrees) -> list[dict]:
             rows[i]["montant"] = after[str(i)]
         libere = sum(before.values()) - sum(after.values())
         if libere:
-            retenues.append(retenue(ej, e.annee, "interessement:modulation",
+            retenues.append(retenue(ej, e.annee, ObjetRetenue.INTERESSEMENT.composant("modulation"),
                                     f"modulation par le DG ARS ({motif or 'motif non communiqué'}): "
                                     f"{_eur(libere)} EUR non versés, non redistribués"))
     return retenues
@@ -207,11 +234,11 @@ def _appliquer_decisions(
     retenues, globales = [], []
     par_objet: dict[str, dict[str, sa.DecisionDG]] = defaultdict(dict)
     for d in decisions:
-        objet = f"sanction:decision_dg:{d.objet}:{d.choix}"
-        if d.choix not in sa.CHOIX:
+        objet = ObjetRetenue.SANCTION.composant("decision_dg", d.objet, d.choix)
+        if d.choix not in tuple(ChoixDG):
             retenues.append(retenue(ej, annee, objet, f"choix du DG ARS inconnu '{d.choix}': non appliqué"))
         elif d.objet == sa.OBJET_SANCTION:
-            if d.choix in (sa.CHOIX_REDUCTION, sa.CHOIX_RENONCIATION):
+            if d.choix in (ChoixDG.REDUCTION, ChoixDG.RENONCIATION):
                 globales.append(d)
             else:
                 retenues.append(retenue(ej, annee, objet, f"'{d.choix}' porte sur un refus ou un volet, pas sur "
@@ -221,39 +248,39 @@ def _appliquer_decisions(
     for objet, choix in sorted(par_objet.items()):
         head, volet = _objet_volet(objet)
         if head == sa.OBJET_REFUS and volet is None:
-            cibles = [i for i, s in enumerate(items) if s.motif == "refus"]
+            cibles = [i for i, s in enumerate(items) if s.motif == MotifSanction.REFUS]
         elif head == sa.OBJET_NON_ATTEINTE and volet:
-            cibles = [i for i, s in enumerate(items) if s.motif == "non_atteinte" and s.volet == volet
-                      and s.type_decision == sa.SANCTION_FINANCIERE]
+            cibles = [i for i, s in enumerate(items) if s.motif == MotifSanction.NON_ATTEINTE and s.volet == volet
+                      and s.type_decision == TypeDecision.SANCTION_FINANCIERE]
         else:
-            retenues.append(retenue(ej, annee, f"sanction:decision_dg:{objet}", "objet de décision inconnu: non appliqué"))
+            retenues.append(retenue(ej, annee, ObjetRetenue.SANCTION.composant("decision_dg", objet), "objet de décision inconnu: non appliqué"))
             continue
         if len(cibles) != 1:
             why = "aucune sanction correspondante cette année" if not cibles else "plusieurs refus sanctionnés cette année"
-            retenues.append(retenue(ej, annee, f"sanction:decision_dg:{objet}", f"décision du DG ARS non appliquée: {why}"))
+            retenues.append(retenue(ej, annee, ObjetRetenue.SANCTION.composant("decision_dg", objet), f"décision du DG ARS non appliquée: {why}"))
             continue
         i = cibles[0]
-        if sa.CHOIX_LISTE_EN_SUS in choix:
-            d = choix[sa.CHOIX_LISTE_EN_SUS]
+        if ChoixDG.REDUCTION_LISTE_EN_SUS in choix:
+            d = choix[ChoixDG.REDUCTION_LISTE_EN_SUS]
             try:
                 items[i] = sa.reduction_liste_en_sus(items[i], d.montant_base, d.motif)
             except sa.DecisionError as exc:
-                retenues.append(retenue(ej, annee, f"sanction:decision_dg:{objet}", f"réduction liste en sus non appliquée: {exc}"))
-        if sa.CHOIX_REDUCTION in choix and sa.CHOIX_RENONCIATION in choix:
-            retenues.append(retenue(ej, annee, f"sanction:decision_dg:{objet}",
+                retenues.append(retenue(ej, annee, ObjetRetenue.SANCTION.composant("decision_dg", objet), f"réduction liste en sus non appliquée: {exc}"))
+        if ChoixDG.REDUCTION in choix and ChoixDG.RENONCIATION in choix:
+            retenues.append(retenue(ej, annee, ObjetRetenue.SANCTION.composant("decision_dg", objet),
                                     "réduction et renonciation contradictoires: aucune des deux appliquée"))
-        elif sa.CHOIX_RENONCIATION in choix:
-            items[i] = sa.renoncer(items[i], choix[sa.CHOIX_RENONCIATION].motif)
-        elif sa.CHOIX_REDUCTION in choix:
+        elif ChoixDG.RENONCIATION in choix:
+            items[i] = sa.renoncer(items[i], choix[ChoixDG.RENONCIATION].motif)
+        elif ChoixDG.REDUCTION in choix:
             try:
-                items[i] = sa.reduire(items[i], choix[sa.CHOIX_REDUCTION].montant_base, choix[sa.CHOIX_REDUCTION].motif)
+                items[i] = sa.reduire(items[i], choix[ChoixDG.REDUCTION].montant_base, choix[ChoixDG.REDUCTION].motif)
             except sa.DecisionError as exc:
-                retenues.append(retenue(ej, annee, f"sanction:decision_dg:{objet}", f"réduction non appliquée: {exc}"))
-        if sa.CHOIX_ACCORD_PREALABLE in choix:
+                retenues.append(retenue(ej, annee, ObjetRetenue.SANCTION.composant("decision_dg", objet), f"réduction non appliquée: {exc}"))
+        if ChoixDG.ACCORD_PREALABLE in choix:
             try:
-                items.insert(i + 1, sa.accord_prealable(items[i], choix[sa.CHOIX_ACCORD_PREALABLE].motif))
+                items.insert(i + 1, sa.accord_prealable(items[i], choix[ChoixDG.ACCORD_PREALABLE].motif))
             except sa.DecisionError as exc:
-                retenues.append(retenue(ej, annee, f"sanction:decision_dg:{objet}", f"accord préalable non retenu: {exc}"))
+                retenues.append(retenue(ej, annee, ObjetRetenue.SANCTION.composant("decision_dg", objet), f"accord préalable non retenu: {exc}"))
     return items, globales, retenues
 
 
@@ -272,13 +299,13 @@ def sanctions_calculees(e: Entrees, ref) -> tuple[dict[str, list[sa.Sanction]], 
         if c["statut"] == "refus" and c["refus_a_sanctionner"]:
             refus[ej][c["date_proposition"]].add(c["volet"])
         elif c["statut"] == "refus":
-            retenues.append(retenue(ej, e.annee, f"sanction:refus:{c['volet']}",
+            retenues.append(retenue(ej, e.annee, ObjetRetenue.SANCTION.composant(MotifSanction.REFUS, c["volet"]),
                                     f"refus de la proposition du {_fr(c['date_proposition'])}: sanctionné l'année de "
                                     "la proposition, pas de nouvelle sanction sans nouvelle proposition"))
         elif c["statut"] == "signe" and c["en_vigueur"]:
             volets_signes[ej][c["volet"]] = c
         elif c["propose"]:
-            retenues.append(retenue(ej, e.annee, f"sanction:refus:{c['volet']}",
+            retenues.append(retenue(ej, e.annee, ObjetRetenue.SANCTION.composant(MotifSanction.REFUS, c["volet"]),
                                     f"volet proposé, contrat au statut '{c['statut']}': ni signé ni refusé, "
                                     "aucune sanction de refus"))
     shortfalls: dict[str, list[tuple[str, Decimal, dict]]] = defaultdict(list)
@@ -286,7 +313,7 @@ def sanctions_calculees(e: Entrees, ref) -> tuple[dict[str, list[sa.Sanction]], 
         for v, c in sorted(volets.items()):
             score = e.scores.get((ej, "volet", v))
             if score is None:
-                retenues.append(retenue(ej, e.annee, f"sanction:non_atteinte:{v}",
+                retenues.append(retenue(ej, e.annee, ObjetRetenue.SANCTION.composant(MotifSanction.NON_ATTEINTE, v),
                                         "score du volet non évaluable: aucune sanction de non-atteinte"))
             elif score < 100:
                 shortfalls[ej].append((v, score, c))
@@ -294,39 +321,39 @@ def sanctions_calculees(e: Entrees, ref) -> tuple[dict[str, list[sa.Sanction]], 
     for ej in sorted(set(refus) | set(shortfalls)):
         if ej in e.produits_am_conflits or ej not in e.produits_am:
             why = "valeurs contradictoires" if ej in e.produits_am_conflits else "absents"
-            retenues.append(retenue(ej, e.annee, "sanction",
+            retenues.append(retenue(ej, e.annee, ObjetRetenue.SANCTION,
                                     f"produits AM de l'exercice {e.exercice_base} {why}: sanction non calculée"))
             continue
         p = e.produits_am[ej]
         items: list[sa.Sanction] = []
         for when, volets in sorted(refus.get(ej, {}).items(), key=lambda kv: (kv[0] is None, kv[0])):
-            items.append(sa.sanction_refus(ej, p, volets, ref.sanctions["refus"], when))
+            items.append(sa.sanction_refus(ej, p, volets, ref.sanctions[MotifSanction.REFUS], when))
         for v, score, c in shortfalls.get(ej, []):
             impact = impact_depenses(e, ref, ej, v) if ref.impact_non_atteinte == "depenses" else None
-            items.append(sa.sanction_non_atteinte(ej, p, v, score, ref.non_atteinte_taux, ref.sanctions["non_atteinte"],
+            items.append(sa.sanction_non_atteinte(ej, p, v, score, ref.non_atteinte_taux, ref.sanctions[MotifSanction.NON_ATTEINTE],
                                                   impact, c["date_proposition"]))
         for s in items:
             if not s.active:
-                retenues.append(retenue(ej, e.annee, f"sanction:{s.motif}:{s.volet or ''}",
+                retenues.append(retenue(ej, e.annee, ObjetRetenue.SANCTION.composant(s.motif, s.volet or ""),
                                         "voie de sanction désactivée par le référentiel: manquement signalé, "
                                         "aucun montant"))
         items, globales, ret_dg = _appliquer_decisions(items, list(e.decisions_dg.get(ej, [])), ej, e.annee)
         retenues.extend(ret_dg)
         items = sa.appliquer_plafond_annuel(items)
         if len(globales) > 1:
-            retenues.append(retenue(ej, e.annee, "sanction:decision_dg:sanction",
+            retenues.append(retenue(ej, e.annee, ObjetRetenue.SANCTION.composant("decision_dg", sa.OBJET_SANCTION),
                                     "réduction et renonciation contradictoires sur l'ensemble de la sanction: "
                                     "aucune des deux appliquée"))
         elif globales:
             try:
                 items = sa.appliquer_decision_globale(items, globales[0])
             except sa.DecisionError as exc:
-                retenues.append(retenue(ej, e.annee, f"sanction:decision_dg:sanction:{globales[0].choix}",
+                retenues.append(retenue(ej, e.annee, ObjetRetenue.SANCTION.composant("decision_dg", sa.OBJET_SANCTION, globales[0].choix),
                                         f"décision du DG ARS non appliquée: {exc}"))
         out[ej] = [replace(s, reference_article=ref.reference_article(sa.voie(s))) for s in items]
     for ej in sorted(set(e.decisions_dg) - set(out)):
         for d in e.decisions_dg[ej]:
-            retenues.append(retenue(ej, e.annee, f"sanction:decision_dg:{d.objet}:{d.choix}",
+            retenues.append(retenue(ej, e.annee, ObjetRetenue.SANCTION.composant("decision_dg", d.objet, d.choix),
                                     "décision du DG ARS sans sanction calculée pour cette EJ et cette année"))
     return out, retenues
 
@@ -340,7 +367,7 @@ def _faits(items: list[sa.Sanction]) -> str:
 
 def _avis_requis(items: list[sa.Sanction]) -> bool:
     """A non-attainment line is at stake: L162-30-4 asks the CPAM's avis before the décision."""
-    return any(s.motif == "non_atteinte" and s.emise for s in items)
+    return any(s.motif == MotifSanction.NON_ATTEINTE and s.emise for s in items)
 
 
 def procedures(
@@ -370,21 +397,21 @@ def procedures(
         courant = etats[-1]
         attente = pr.attente(courant, x)
         courants[ej] = (courant, attente)
-        if attente == pr.ATTENTE_RECEPTION:
-            retenues.append(retenue(ej, e.annee, "procedure:accuse_reception",
+        if attente == EnAttente.ACCUSE_RECEPTION:
+            retenues.append(retenue(ej, e.annee, ObjetRetenue.PROCEDURE.composant(EnAttente.ACCUSE_RECEPTION),
                                     f"notification préalable du {_fr(courant.date_notification)} sans date de "
                                     "réception connue: le délai d'observations ne court pas, aucune décision"))
-        elif attente == pr.ATTENTE_AVIS:
-            retenues.append(retenue(ej, e.annee, "procedure:avis_cpam",
+        elif attente == EnAttente.AVIS_CPAM:
+            retenues.append(retenue(ej, e.annee, ObjetRetenue.PROCEDURE.composant(EnAttente.AVIS_CPAM),
                                     f"délai d'observations expiré le {_fr(courant.date_limite_observations)}: la "
                                     "décision de non-atteinte attend l'avis de l'organisme local d'assurance maladie"))
         obs = x.observation
-        if obs is not None and courant.etape == pr.NOTIFICATION and attente != pr.ATTENTE_RECEPTION:
+        if obs is not None and courant.etape == Etape.NOTIFICATION_PREALABLE and attente != EnAttente.ACCUSE_RECEPTION:
             why = pr.observation_recevable(courant, obs, as_of)
             if why:
-                retenues.append(retenue(ej, e.annee, "procedure:observations", f"observations non retenues: {why}"))
-        if courant.etape == pr.DECISION and courant.montant_notifie != x.montant:
-            retenues.append(retenue(ej, e.annee, "procedure:decision",
+                retenues.append(retenue(ej, e.annee, ObjetRetenue.PROCEDURE.composant("observations"), f"observations non retenues: {why}"))
+        if courant.etape == Etape.DECISION and courant.montant_notifie != x.montant:
+            retenues.append(retenue(ej, e.annee, ObjetRetenue.PROCEDURE.composant(Etape.DECISION),
                                     f"montant recalculé {_eur(x.montant)} EUR différent du montant décidé sur "
                                     f"notification ({_eur(courant.montant_notifie)} EUR): décision maintenue"))
     return nouveaux, courants, retenues
@@ -399,27 +426,28 @@ def lignes_sanction(
         etat = courants.get(ej, (None, None))[0]
         total = sum(s.montant for s in items if s.active)
         final_items = items
-        statut_emise = "calculee"
-        if etat is not None and etat.etape in pr.EN_COURS:
-            statut_emise = "notifiee"
-        elif etat is not None and etat.etape == pr.DECISION:
+        statut_emise = StatutSanction.CALCULEE
+        if etat is not None and etat.etape in ETAPES_EN_COURS:
+            statut_emise = StatutSanction.NOTIFIEE
+        elif etat is not None and etat.etape == Etape.DECISION:
             if etat.montant_notifie == total:
                 final_items = sa.repartir_montant_final(items, etat.montant_final)
-                statut_emise = "decidee" if etat.montant_final > 0 or not total else "abandonnee"
+                statut_emise = StatutSanction.DECIDEE if etat.montant_final > 0 or not total else StatutSanction.ABANDONNEE
             else:
-                statut_emise = "recalculee_apres_decision"
+                statut_emise = StatutSanction.RECALCULEE_APRES_DECISION
         for s in final_items:
             if not s.active:
-                statut = "signalement"
-            elif s.calcule > 0 or s.type_decision == sa.MISE_SOUS_ACCORD_PREALABLE:
+                statut = StatutSanction.SIGNALEMENT
+            elif s.calcule > 0 or s.type_decision == TypeDecision.MISE_SOUS_ACCORD_PREALABLE:
                 statut = statut_emise
             else:
-                statut = "sans_montant"
+                statut = StatutSanction.SANS_MONTANT
             rows.append({
                 "finess_ej": ej, "annee": e.annee, "motif": s.motif, "volet": s.volet,
                 "base_produits_am": _eur(s.base), "exercice_base": e.exercice_base, "taux": s.taux,
                 "montant_calcule": _eur(s.calcule) if s.active else None, "montant": s.montant,
-                "plafond": _eur(s.plafond), "plafond_applique": s.plafond_applique,
+                "plafond": _eur(s.plafond), "plafond_applique": s.code_plafond and s.code_plafond.note,
+                "code_plafond": s.code_plafond,
                 "type_decision": s.type_decision, "statut": statut, "detail": s.detail,
                 "impact": None if s.impact is None else _eur(floor_cents(s.impact)),
                 "date_proposition": s.date_proposition, "reference_article": s.reference_article,

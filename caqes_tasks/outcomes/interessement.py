@@ -24,18 +24,10 @@ from caqes_tasks.outcomes.money import (
     largest_remainder,
     prorata,
 )
+from caqes_tasks.outcomes.vocabulary import Formule, MethodePeriode
 
 #: theme code of an ``enveloppes`` row that gives the regional total to split by theme weights
 THEME_TOTAL = "TOTAL"
-
-#: how the savings' period is measured (marts.fct_evaluation.methode_periode, docs/rules.md §6)
-ANNEE_CIVILE = "annee_civile"
-LIGNES_PHEV = "lignes_phev"
-PRORATA_JOURS = "prorata_jours"
-METHODES_PERIODE = (ANNEE_CIVILE, LIGNES_PHEV, PRORATA_JOURS)
-
-PROPORTIONNELLE = "proportionnelle"
-SEUIL = "seuil"
 
 
 class EnveloppeError(ValueError):
@@ -78,16 +70,16 @@ def fraction_annee(debut: date, annee: int) -> Fraction:
 class Periode:
     """The period of a national line's savings (docs/rules.md §6, national)."""
 
-    methode: str  # annee_civile | lignes_phev | prorata_jours
+    methode: str  # a MethodePeriode
     debut: date  # 1 January N, or the contract's date_effet in its first year
 
     def libelle(self, annee: int) -> str:
         fin = f"31/12/{annee}"
         d = self.debut.strftime("%d/%m/%Y")
         d1 = un_an_avant(self.debut).strftime("%d/%m/%Y")
-        if self.methode == ANNEE_CIVILE:
+        if self.methode == MethodePeriode.ANNEE_CIVILE:
             return f"année {annee} comparée à l'année {annee - 1}"
-        if self.methode == LIGNES_PHEV:
+        if self.methode == MethodePeriode.LIGNES_PHEV:
             return f"du {d} au {fin}, comparé au {d1}–31/12/{annee - 1} (lignes de facturation datées)"
         return (f"du {d} au {fin}, comparé au {d1}–31/12/{annee - 1} (montants annuels proratisés au "
                 "nombre de jours)")
@@ -108,15 +100,15 @@ def economie_exacte(
     ``montant_reference x d(N-1)/days(N-1) - montant x d(N)/days(N)`` where d(N) counts
     [debut, 31/12/N] and d(N-1) the same dates one year earlier. Rounded only by the caller.
     """
-    if periode.methode == ANNEE_CIVILE:
+    if periode.methode == MethodePeriode.ANNEE_CIVILE:
         if montant is None or montant_reference is None:
             raise EconomieError("montant de l'année N ou N-1 absent: économie non calculable")
         return Fraction(economie_cents(montant_reference, montant))
-    if periode.methode == LIGNES_PHEV:
+    if periode.methode == MethodePeriode.LIGNES_PHEV:
         if montant_periode is None or montant_periode_reference is None:
             raise EconomieError("montant de la période (lignes de facturation) absent: économie non calculable")
         return Fraction(economie_cents(montant_periode_reference, montant_periode))
-    if periode.methode == PRORATA_JOURS:
+    if periode.methode == MethodePeriode.PRORATA_JOURS:
         if montant is None or montant_reference is None:
             raise EconomieError("montant de l'année N ou N-1 absent: économie non calculable")
         n = fraction_annee(periode.debut, annee)
@@ -129,7 +121,7 @@ def interessement_national_exact(
     part: Decimal,
     economie: Exact,
     atteinte: Decimal = Decimal(1),
-    formule: str = PROPORTIONNELLE,
+    formule: str = Formule.PROPORTIONNELLE,
     seuil_atteinte: Decimal | None = None,
 ) -> Fraction:
     """National intéressement before rounding, in cents (volet 1 art. 4; docs/rules.md §6).
@@ -143,9 +135,9 @@ def interessement_national_exact(
     if not 0 <= a <= 1:
         raise ValueError(f"attainment {atteinte} outside [0, 1]")
     gain = exact(part) * max(exact(economie), Fraction(0))
-    if formule == PROPORTIONNELLE:
+    if formule == Formule.PROPORTIONNELLE:
         return gain * a
-    if formule == SEUIL:
+    if formule == Formule.SEUIL:
         if seuil_atteinte is None:
             raise ValueError("the threshold formula needs seuil_atteinte")
         return gain if a >= exact(seuil_atteinte) else Fraction(0)
@@ -156,7 +148,7 @@ def interessement_national_cents(
     part: Decimal,
     economie: Exact,
     atteinte: Decimal = Decimal(1),
-    formule: str = PROPORTIONNELLE,
+    formule: str = Formule.PROPORTIONNELLE,
     seuil_atteinte: Decimal | None = None,
 ) -> int:
     """National intéressement, rounded once half-up to the cent (docs/rules.md §6)."""

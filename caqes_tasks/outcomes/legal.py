@@ -29,6 +29,10 @@ PLAFOND_REDUCTION_LISTE_EN_SUS = Decimal("0.30")
 # amount): recourse before the tribunal administratif within 2 months of receipt of the decision.
 JURIDICTION_RECOURS = "tribunal administratif"
 DELAI_RECOURS_MOIS = 2
+# L162-30-2, L162-30-4: the EJ is heard before any sanction; the référentiel sets the delay for its
+# observations (procedure.delai_observations_jours, at least 1 day), counted from the receipt of
+# the notification préalable; without it, 30 days (docs/rules.md §7).
+DELAI_OBSERVATIONS_JOURS = 30
 TELERECOURS = "Télérecours citoyens (www.telerecours.fr)"
 # L162-30-2 al. 3, L162-30-4: the difference is never billed to the patient.
 MENTION_PATIENT = (

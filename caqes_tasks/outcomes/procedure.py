@@ -22,21 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from caqes_tasks.outcomes import legal
-
-NOTIFICATION = "notification_prealable"
-OBSERVATIONS = "observations_recues"
-DECISION = "decision"
-CLASSEE = "classee_sans_suite"
-EN_COURS = (NOTIFICATION, OBSERVATIONS)
-
-SUITES = ("maintenue", "reduite", "abandonnee")
-
-#: what a pending procedure waits for (fct_procedure.en_attente)
-ATTENTE_RECEPTION = "accuse_reception"
-ATTENTE_DELAI = "delai"
-ATTENTE_AVIS = "avis_cpam"
-
-SENS_AVIS = ("favorable", "defavorable", "reserve")
+from caqes_tasks.outcomes.vocabulary import ETAPES_EN_COURS, EnAttente, Etape, Suite
 
 
 class ProcedureError(ValueError):
@@ -48,7 +34,7 @@ class Observation:
     """Observations of an EJ on a notice (raw.observations), amounts in cents."""
 
     date_reception: date
-    suite: str  # maintenue | reduite | abandonnee
+    suite: str  # a Suite
     montant_retenu: int | None = None
     motif: str | None = None
 
@@ -66,7 +52,7 @@ class AvisCpam:
     """The avis of the organisme local d'assurance maladie (raw.avis_cpam)."""
 
     date_avis: date
-    sens: str  # favorable | defavorable | reserve
+    sens: str  # a SensAvis
     commentaire: str | None = None
 
 
@@ -131,9 +117,9 @@ def notifier(x: EntreesProcedure, sequence: int = 1) -> EtatProcedure:
     if x.montant < 0:
         raise ValueError("negative notified amount")
     return EtatProcedure(
-        finess_ej=x.finess_ej, annee=x.annee, sequence=sequence, etape=NOTIFICATION, date_evenement=x.as_of,
-        date_notification=x.as_of, date_limite_observations=None, montant_notifie=x.montant, faits=x.faits,
-        en_attente=ATTENTE_RECEPTION, run_id=x.run_id,
+        finess_ej=x.finess_ej, annee=x.annee, sequence=sequence, etape=Etape.NOTIFICATION_PREALABLE,
+        date_evenement=x.as_of, date_notification=x.as_of, date_limite_observations=None,
+        montant_notifie=x.montant, faits=x.faits, en_attente=EnAttente.ACCUSE_RECEPTION, run_id=x.run_id,
     )
 
 
@@ -150,19 +136,19 @@ def reception_retenue(etat: EtatProcedure, receptions, as_of: date) -> Reception
 
 def accuser_reception(etat: EtatProcedure, reception: Reception, x: EntreesProcedure) -> EtatProcedure:
     """Record the EJ's receipt of the notice: the deadline for observations runs from it."""
-    if etat.etape not in EN_COURS or etat.date_reception_notification is not None:
+    if etat.etape not in ETAPES_EN_COURS or etat.date_reception_notification is not None:
         raise ProcedureError("receipt of a notice already received or closed")
     return replace(
         etat, sequence=etat.sequence + 1, date_evenement=max(reception.date_reception, etat.date_evenement),
         date_reception_notification=reception.date_reception,
         date_limite_observations=date_limite(reception.date_reception, x.delai_observations_jours),
-        en_attente=ATTENTE_DELAI, run_id=x.run_id,
+        en_attente=EnAttente.DELAI, run_id=x.run_id,
     )
 
 
 def observation_recevable(etat: EtatProcedure, obs: Observation, as_of: date) -> str | None:
     """Why an observation cannot be recorded on this notice (None when it can)."""
-    if obs.suite not in SUITES:
+    if obs.suite not in tuple(Suite):
         return f"suite inconnue {obs.suite!r}"
     if obs.date_reception > as_of:
         return "reçue après la date de traitement"
@@ -172,7 +158,7 @@ def observation_recevable(etat: EtatProcedure, obs: Observation, as_of: date) ->
         return "date de réception de la notification inconnue: délai non ouvert"
     if obs.date_reception > etat.date_limite_observations:
         return "reçue hors délai"
-    if obs.suite == "reduite":
+    if obs.suite == Suite.REDUITE:
         if obs.montant_retenu is None:
             return "suite réduite sans montant retenu"
         if not 0 <= obs.montant_retenu <= etat.montant_notifie:
@@ -182,13 +168,13 @@ def observation_recevable(etat: EtatProcedure, obs: Observation, as_of: date) ->
 
 def enregistrer_observations(etat: EtatProcedure, obs: Observation, as_of: date, run_id: str = "") -> EtatProcedure:
     """Record the EJ's observations on a pending notice (received within the deadline)."""
-    if etat.etape != NOTIFICATION:
+    if etat.etape != Etape.NOTIFICATION_PREALABLE:
         raise ProcedureError(f"observations need a pending notice, state is {etat.etape}")
     why = observation_recevable(etat, obs, as_of)
     if why:
         raise ProcedureError(f"observations of {etat.finess_ej}: {why}")
     return replace(
-        etat, sequence=etat.sequence + 1, etape=OBSERVATIONS,
+        etat, sequence=etat.sequence + 1, etape=Etape.OBSERVATIONS_RECUES,
         date_evenement=max(obs.date_reception, etat.date_evenement),
         date_reception_observations=obs.date_reception, suite_observations=obs.suite,
         montant_retenu=obs.montant_retenu, motif_observations=obs.motif, run_id=run_id,
@@ -197,9 +183,9 @@ def enregistrer_observations(etat: EtatProcedure, obs: Observation, as_of: date,
 
 def montant_decide(etat: EtatProcedure) -> int:
     """Final amount: notified, or as the observations' suite says (maintenue/reduite/abandonnee)."""
-    if etat.suite_observations == "abandonnee":
+    if etat.suite_observations == Suite.ABANDONNEE:
         return 0
-    if etat.suite_observations == "reduite":
+    if etat.suite_observations == Suite.REDUITE:
         return min(etat.montant_retenu, etat.montant_notifie)
     return etat.montant_notifie
 
@@ -208,16 +194,16 @@ def _avis_connu(x: EntreesProcedure) -> AvisCpam | None:
     return x.avis if x.avis is not None and x.avis.date_avis <= x.as_of else None
 
 
-def attente(etat: EtatProcedure | None, x: EntreesProcedure) -> str | None:
+def attente(etat: EtatProcedure | None, x: EntreesProcedure) -> EnAttente | None:
     """What a pending procedure waits for at ``x.as_of`` (None: nothing, or not pending)."""
-    if etat is None or etat.etape not in EN_COURS:
+    if etat is None or etat.etape not in ETAPES_EN_COURS:
         return None
     if etat.date_limite_observations is None:
-        return ATTENTE_RECEPTION
+        return EnAttente.ACCUSE_RECEPTION
     if x.as_of <= etat.date_limite_observations:
-        return ATTENTE_DELAI
+        return EnAttente.DELAI
     if x.avis_requis and _avis_connu(x) is None:
-        return ATTENTE_AVIS
+        return EnAttente.AVIS_CPAM
     return None
 
 
@@ -227,7 +213,7 @@ def decider(etat: EtatProcedure | None, x: EntreesProcedure) -> EtatProcedure:
     Refused without a prior notification, without a known receipt, before the deadline has
     passed, and, for a non-attainment line, without the CPAM's avis.
     """
-    if etat is None or etat.etape not in EN_COURS:
+    if etat is None or etat.etape not in ETAPES_EN_COURS:
         raise ProcedureError("no decision without a prior notification (L162-30-2, L162-30-4)")
     if etat.date_limite_observations is None:
         raise ProcedureError(f"decision for {etat.finess_ej}: receipt of the notice unknown, no deadline runs")
@@ -239,7 +225,7 @@ def decider(etat: EtatProcedure | None, x: EntreesProcedure) -> EtatProcedure:
     if x.avis_requis and avis is None:
         raise ProcedureError(f"decision for {etat.finess_ej}: non-attainment needs the CPAM's avis (L162-30-4)")
     return replace(
-        etat, sequence=etat.sequence + 1, etape=DECISION, date_evenement=x.as_of, date_decision=x.as_of,
+        etat, sequence=etat.sequence + 1, etape=Etape.DECISION, date_evenement=x.as_of, date_decision=x.as_of,
         montant_final=montant_decide(etat), voies_recours=legal.voies_de_recours(x.delai_recours_mois, x.recours),
         date_avis_cpam=avis.date_avis if avis else None, sens_avis_cpam=avis.sens if avis else None,
         commentaire_avis_cpam=avis.commentaire if avis else None, en_attente=None, run_id=x.run_id,
@@ -248,8 +234,8 @@ def decider(etat: EtatProcedure | None, x: EntreesProcedure) -> EtatProcedure:
 
 def classer(etat: EtatProcedure, as_of: date, run_id: str = "") -> EtatProcedure:
     """Close a pending notice whose sanction no longer exists (recomputed to nothing)."""
-    return replace(etat, sequence=etat.sequence + 1, etape=CLASSEE, date_evenement=as_of, montant_final=0,
-                   en_attente=None, run_id=run_id)
+    return replace(etat, sequence=etat.sequence + 1, etape=Etape.CLASSEE_SANS_SUITE, date_evenement=as_of,
+                   montant_final=0, en_attente=None, run_id=run_id)
 
 
 def avancer(etat: EtatProcedure | None, x: EntreesProcedure) -> list[EtatProcedure]:
@@ -268,7 +254,7 @@ def avancer(etat: EtatProcedure | None, x: EntreesProcedure) -> list[EtatProcedu
 def _transition(etat: EtatProcedure | None, x: EntreesProcedure) -> EtatProcedure | None:
     if etat is None:
         return notifier(x, 1) if x.emise else None
-    if etat.date_evenement > x.as_of or etat.etape not in EN_COURS:
+    if etat.date_evenement > x.as_of or etat.etape not in ETAPES_EN_COURS:
         return None
     if not x.emise:
         return classer(etat, x.as_of, x.run_id)
@@ -279,7 +265,7 @@ def _transition(etat: EtatProcedure | None, x: EntreesProcedure) -> EtatProcedur
         reception = reception_retenue(etat, x.receptions, x.as_of)
         return accuser_reception(etat, reception, x) if reception else None
     if (
-        etat.etape == NOTIFICATION
+        etat.etape == Etape.NOTIFICATION_PREALABLE
         and x.observation is not None
         and observation_recevable(etat, x.observation, x.as_of) is None
     ):

@@ -26,26 +26,15 @@ from fractions import Fraction
 
 from caqes_tasks.outcomes import legal
 from caqes_tasks.outcomes.money import exact, floor_cents, largest_remainder
+from caqes_tasks.outcomes.vocabulary import ChoixDG, MotifSanction, Plafond, TypeDecision
 
-SANCTION_FINANCIERE = "sanction_financiere"
-REDUCTION_LISTE_EN_SUS = "reduction_liste_en_sus"
-MISE_SOUS_ACCORD_PREALABLE = "mise_sous_accord_prealable"
 #: volets about produits de santé (liste en sus alternative possible): volet 1 of the template
 VOLETS_PRODUITS_SANTE = frozenset({"V1"})
 
-#: raw.decisions_dg.choix
-CHOIX_LISTE_EN_SUS = "reduction_liste_en_sus"
-CHOIX_ACCORD_PREALABLE = "accord_prealable"
-CHOIX_REDUCTION = "reduction"
-CHOIX_RENONCIATION = "renonciation"
-CHOIX = (CHOIX_LISTE_EN_SUS, CHOIX_ACCORD_PREALABLE, CHOIX_REDUCTION, CHOIX_RENONCIATION)
 #: raw.decisions_dg.objet: ``refus``, ``non_atteinte:<volet>`` or the EJ-year's whole ``sanction``
 OBJET_REFUS = "refus"
 OBJET_NON_ATTEINTE = "non_atteinte"
 OBJET_SANCTION = "sanction"
-
-NOTE_PLAFOND_VOLET = "1 % par volet (L162-30-4)"
-NOTE_PLAFOND_ANNUEL = "plafond annuel de 5 % des produits AM (L162-30-2, L162-30-4): réduction au prorata"
 
 
 class DecisionError(ValueError):
@@ -77,7 +66,7 @@ class Sanction:
     montant: int  # after the DG ARS's choice and the global cap (0 when inactive)
     type_decision: str
     active: bool
-    plafond_applique: str | None = None
+    code_plafond: Plafond | None = None  # the legal cap that limited the amount
     detail: str = ""
     score: Decimal | None = None  # volet score (non-attainment)
     impact: Fraction | None = None  # spending above target, cents (non-attainment, impact: depenses)
@@ -90,19 +79,20 @@ class Sanction:
     @property
     def emise(self) -> bool:
         """True when the line goes through the procedure: switched on and with an effect."""
-        return self.active and (self.montant > 0 or self.type_decision == MISE_SOUS_ACCORD_PREALABLE)
+        return self.active and (self.montant > 0 or self.type_decision == TypeDecision.MISE_SOUS_ACCORD_PREALABLE)
 
     @property
     def financiere(self) -> bool:
         """A financial sanction of L162-30-2 / L162-30-4, counted in the 5 % cap."""
-        return self.type_decision == SANCTION_FINANCIERE and self.motif in ("refus", "non_atteinte")
+        return self.type_decision == TypeDecision.SANCTION_FINANCIERE and self.motif in (
+            MotifSanction.REFUS, MotifSanction.NON_ATTEINTE)
 
 
 def voie(s: Sanction) -> str:
     """The référentiel path (``articles[].voies``) a line rests on, for its article citation."""
-    if s.type_decision == MISE_SOUS_ACCORD_PREALABLE:
+    if s.type_decision == TypeDecision.MISE_SOUS_ACCORD_PREALABLE:
         return "accord_prealable"
-    if s.type_decision == REDUCTION_LISTE_EN_SUS:
+    if s.type_decision == TypeDecision.REDUCTION_LISTE_EN_SUS:
         return f"reduction_liste_en_sus_{s.motif}"
     return s.motif
 
@@ -143,8 +133,8 @@ def sanction_refus(
     calcule = floor_cents(amount) if active else 0
     when = f" du {date_proposition:%d/%m/%Y}" if date_proposition else ""
     return Sanction(
-        finess_ej, "refus", ",".join(volets), p, legal.TAUX_SANCTION_REFUS, amount, None,
-        calcule, calcule, SANCTION_FINANCIERE, active,
+        finess_ej, MotifSanction.REFUS, ",".join(volets), p, legal.TAUX_SANCTION_REFUS, amount, None,
+        calcule, calcule, TypeDecision.SANCTION_FINANCIERE, active,
         detail=f"refus de la proposition{when} (volet(s) {', '.join(volets)}): 1 % x P",
         date_proposition=date_proposition,
     )
@@ -188,10 +178,10 @@ def sanction_non_atteinte(
         amount = ampleur
     cap = plafond_volet(p)
     calcule = min(floor_cents(amount), cap) if active else 0
-    plafond_applique = NOTE_PLAFOND_VOLET if active and floor_cents(amount) > cap else None
+    code_plafond = Plafond.VOLET if active and floor_cents(amount) > cap else None
     return Sanction(
-        finess_ej, "non_atteinte", volet, p, taux, amount, cap, calcule, calcule,
-        SANCTION_FINANCIERE, active, plafond_applique, detail, score=score, impact=impact,
+        finess_ej, MotifSanction.NON_ATTEINTE, volet, p, taux, amount, cap, calcule, calcule,
+        TypeDecision.SANCTION_FINANCIERE, active, code_plafond, detail, score=score, impact=impact,
         date_proposition=date_proposition,
     )
 
@@ -206,8 +196,8 @@ def sanction_capes(finess_ej: str, p: int, taux: Decimal, motif_detail: str, act
     amount = p * exact(taux)
     cap = floor_cents(p * exact(legal.PLAFOND_CAPES))
     calcule = min(floor_cents(amount), cap) if active else 0
-    return Sanction(finess_ej, "capes", None, p, taux, amount, cap, calcule, calcule, SANCTION_FINANCIERE, active,
-                    detail=motif_detail)
+    return Sanction(finess_ej, MotifSanction.CAPES, None, p, taux, amount, cap, calcule, calcule,
+                    TypeDecision.SANCTION_FINANCIERE, active, detail=motif_detail)
 
 
 # -- the DG ARS's choices ---------------------------------------------------------------------
@@ -223,7 +213,7 @@ def reduction_liste_en_sus(s: Sanction, base_liste_en_sus: int, motif: str) -> S
     Refusal: 30 % of the base, fixed. Non-attainment: ``30 % x (1 - volet score/100)`` (at most
     30 %, the project's choice). Only for a volet on produits de santé. Not in the 5 % cap.
     """
-    if s.type_decision != SANCTION_FINANCIERE or s.motif not in ("refus", "non_atteinte"):
+    if not s.financiere:
         raise DecisionError("la réduction liste en sus remplace une sanction de refus ou de non-atteinte")
     if base_liste_en_sus is None or base_liste_en_sus <= 0:
         raise DecisionError("réduction liste en sus sans montant de base (part AM des produits de la liste en sus)")
@@ -231,7 +221,7 @@ def reduction_liste_en_sus(s: Sanction, base_liste_en_sus: int, motif: str) -> S
     if not VOLETS_PRODUITS_SANTE & volets:
         raise DecisionError(f"la réduction liste en sus concerne les produits de santé (volet "
                             f"{', '.join(sorted(VOLETS_PRODUITS_SANTE))}), pas le volet {s.volet}")
-    if s.motif == "refus":
+    if s.motif == MotifSanction.REFUS:
         taux = legal.TAUX_REDUCTION_LISTE_EN_SUS_REFUS
         detail = f"réduction de {taux * 100:.0f} % de la part AM des produits de la liste en sus, à la place de la sanction de refus"
     else:
@@ -244,21 +234,21 @@ def reduction_liste_en_sus(s: Sanction, base_liste_en_sus: int, motif: str) -> S
     return replace(
         s, taux=taux, exact=amount,
         plafond=floor_cents(base_liste_en_sus * exact(legal.PLAFOND_REDUCTION_LISTE_EN_SUS)),
-        calcule=calcule, montant=calcule, type_decision=REDUCTION_LISTE_EN_SUS, plafond_applique=None,
+        calcule=calcule, montant=calcule, type_decision=TypeDecision.REDUCTION_LISTE_EN_SUS, code_plafond=None,
         detail=detail + "; la différence ne peut être facturée aux patients",
-        motif_dg=_motif_dg(s, motif), choix_dg=CHOIX_LISTE_EN_SUS, base_liste_en_sus=base_liste_en_sus,
+        motif_dg=_motif_dg(s, motif), choix_dg=ChoixDG.REDUCTION_LISTE_EN_SUS, base_liste_en_sus=base_liste_en_sus,
     )
 
 
 def accord_prealable(s: Sanction, motif: str) -> Sanction:
     """Mise sous accord préalable (L162-30-4 al. 2, L162-1-17): a line IN ADDITION to ``s``."""
-    if s.motif != "non_atteinte":
+    if s.motif != MotifSanction.NON_ATTEINTE:
         raise DecisionError("la mise sous accord préalable suit une non-atteinte des objectifs d'un volet")
     return Sanction(
-        s.finess_ej, "non_atteinte", s.volet, s.base, None, Fraction(0), None, 0, 0,
-        MISE_SOUS_ACCORD_PREALABLE, s.active,
+        s.finess_ej, MotifSanction.NON_ATTEINTE, s.volet, s.base, None, Fraction(0), None, 0, 0,
+        TypeDecision.MISE_SOUS_ACCORD_PREALABLE, s.active,
         detail="mise sous accord préalable de prestations ou prescriptions, en plus de la sanction du volet",
-        score=s.score, date_proposition=s.date_proposition, motif_dg=motif, choix_dg=CHOIX_ACCORD_PREALABLE,
+        score=s.score, date_proposition=s.date_proposition, motif_dg=motif, choix_dg=ChoixDG.ACCORD_PREALABLE,
     )
 
 
@@ -269,12 +259,12 @@ def reduire(s: Sanction, retenu: int | None, motif: str) -> Sanction:
     if retenu > s.montant:
         raise DecisionError(f"montant retenu {retenu / 100:.2f} EUR supérieur au montant calculé "
                             f"{s.montant / 100:.2f} EUR: non appliqué")
-    return replace(s, montant=retenu, motif_dg=_motif_dg(s, motif), choix_dg=CHOIX_REDUCTION)
+    return replace(s, montant=retenu, motif_dg=_motif_dg(s, motif), choix_dg=ChoixDG.REDUCTION)
 
 
 def renoncer(s: Sanction, motif: str) -> Sanction:
     """The DG ARS waives the amount, with its reason."""
-    return replace(s, montant=0, motif_dg=_motif_dg(s, motif), choix_dg=CHOIX_RENONCIATION)
+    return replace(s, montant=0, motif_dg=_motif_dg(s, motif), choix_dg=ChoixDG.RENONCIATION)
 
 
 def _cle(s: Sanction) -> str:
@@ -301,7 +291,7 @@ def appliquer_plafond_annuel(sanctions: list[Sanction]) -> list[Sanction]:
     if len(keys) != len(capped):
         raise ValueError("duplicate sanction component")
     parts = largest_remainder({k: Fraction(s.montant * cap, total) for k, s in keys.items()}, cap)
-    return [replace(s, montant=parts[_cle(s)], plafond_applique=NOTE_PLAFOND_ANNUEL) if _cle(s) in keys else s
+    return [replace(s, montant=parts[_cle(s)], code_plafond=Plafond.ANNUEL) if _cle(s) in keys else s
             for s in sanctions]
 
 
@@ -313,9 +303,9 @@ def appliquer_decision_globale(sanctions: list[Sanction], decision: DecisionDG) 
     """
     issued = {_cle(s): s for s in sanctions if s.active and s.montant > 0}
     total = sum(s.montant for s in issued.values())
-    if decision.choix == CHOIX_RENONCIATION:
+    if decision.choix == ChoixDG.RENONCIATION:
         final = 0
-    elif decision.choix == CHOIX_REDUCTION:
+    elif decision.choix == ChoixDG.REDUCTION:
         if decision.montant_base is None or decision.montant_base < 0:
             raise DecisionError("réduction sans montant retenu")
         if decision.montant_base > total:

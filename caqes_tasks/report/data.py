@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from caqes_tasks.notices import vocabulary as voc
+from caqes_tasks.outcomes.vocabulary import TypeDecision
 
 ZERO = Decimal("0.00")
 # fct_sanction.type_decision of the lines that are not a financial sanction (docs/rules.md §7)
-MESURES = frozenset({voc.REDUCTION_LISTE_EN_SUS, *voc.TYPES_MESURE_COMPLEMENTAIRE})
+MESURES = frozenset(set(TypeDecision) - {TypeDecision.SANCTION_FINANCIERE})
 SCORE_BINS = tuple(range(0, 100, 10))  # [0,10) … [80,90) and [90,100]
 
 
@@ -228,7 +228,7 @@ def _revision_2(con, c: Campaign) -> None:
             y,
         ).fetchone()[0]
     if "fct_sanction" in c.marts:
-        mesures = sorted(MESURES)
+        mesures = sorted(m.value for m in MESURES)
         c.mesures_par_type = _rows(
             con,
             "SELECT type_decision, count(DISTINCT finess_ej) AS nb_ej, sum(montant) AS montant "

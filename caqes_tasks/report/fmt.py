@@ -8,10 +8,12 @@ from decimal import Decimal
 from caqes_tasks.notices import vocabulary as voc
 from caqes_tasks.notices.formatting import date_fr, nombre, pourcent
 from caqes_tasks.notices.formatting import euros as fr_euros
+from caqes_tasks.outcomes.vocabulary import MotifSanction, TypeInteressement
 
 STATUTS = {"signe": "signé", "refus": "refus", "en_cours": "en cours", "absent": "absent"}
-TYPES = {"national": "national", "regional": "régional"}
-MOTIFS = {"refus": "refus de signer", "non_atteinte": "non-atteinte des objectifs", "capes": "CAPES"}
+TYPES = {TypeInteressement.NATIONAL: "national", TypeInteressement.REGIONAL: "régional"}
+MOTIFS = {MotifSanction.REFUS: "refus de signer", MotifSanction.NON_ATTEINTE: "non-atteinte des objectifs",
+          MotifSanction.CAPES: "CAPES"}
 
 ORIGINES = {"signature": "à la signature", "avenant": "par avenant"}
 

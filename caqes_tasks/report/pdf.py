@@ -25,6 +25,7 @@ from pathlib import Path
 from caqes_tasks.feeds.publish import staging_name
 from caqes_tasks.notices.pdf import creation_datetime
 from caqes_tasks.notices.render import phrase
+from caqes_tasks.outcomes.vocabulary import TypeInteressement
 from caqes_tasks.report import charts, fmt
 from caqes_tasks.report.data import Campaign
 
@@ -201,8 +202,8 @@ def fpdf_pdf(c: Campaign, pdf_path: Path, *, run_id: str, ref, created: date | N
         rows = [
             [
                 r["type"], r["code"], r["finess_geo"] or "",
-                fmt.formule(r.get("formule")) if r["type"] == "national" else "",
-                fmt.ratio_percent(r.get("atteinte"), 2) if r["type"] == "national" else "",
+                fmt.formule(r.get("formule")) if r["type"] == TypeInteressement.NATIONAL else "",
+                fmt.ratio_percent(r.get("atteinte"), 2) if r["type"] == TypeInteressement.NATIONAL else "",
                 fmt.plain(r.get("coefficient_modulation")), fmt.euros(r["montant"]),
             ]
             for r in e.interessement

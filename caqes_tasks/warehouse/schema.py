@@ -4,7 +4,38 @@ raw.*   : inputs as loaded by ingest (one table per source; lineage columns _fil
 meta.*  : ingestion ledger and runs
 marts.* : outcome tables written by caqes_tasks.outcomes (fct_interessement, fct_sanction, ...)
 Money is DECIMAL(18,2) euros everywhere (exact); Python reads it as Decimal.
+The tables the outcomes stage writes (marts.fct_*, meta.procedure) are declared column by column
+(``Colonne``): the stage inserts, and ``create_schemas`` migrates, from that declaration.
 """
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Colonne:
+    """One declared column: its name, DuckDB type and whether it is NOT NULL."""
+
+    nom: str
+    type: str
+    requise: bool = False
+
+    @property
+    def ddl(self) -> str:
+        return f"{self.nom} {self.type}{' NOT NULL' if self.requise else ''}"
+
+
+def _req(nom: str, type_: str) -> Colonne:
+    return Colonne(nom, type_, True)
+
+
+def _col(nom: str, type_: str) -> Colonne:
+    return Colonne(nom, type_)
+
+
+def ddl(colonnes: tuple[Colonne, ...]) -> str:
+    """The column list of a CREATE TABLE."""
+    return ", ".join(c.ddl for c in colonnes)
+
 
 LINEAGE = "_file VARCHAR NOT NULL, _sha256 VARCHAR NOT NULL, _line INTEGER NOT NULL"
 
@@ -108,6 +139,23 @@ REF_TABLES: dict[str, str] = {
     "ref_ciblage_liste": "campagne VARCHAR, indicateur VARCHAR, finess_geo VARCHAR",
 }
 
+# Contradictory procedure per EJ and year (caqes_tasks.outcomes.procedure): append-only
+# snapshots, one per transition (sequence); never replaced by a re-run. The deadline for
+# observations runs from the receipt of the notice (NULL until it is known); en_attente is
+# what the procedure waited for when the snapshot was taken.
+PROCEDURE_COLUMNS: tuple[Colonne, ...] = (
+    _req("finess_ej", "VARCHAR"), _req("annee", "INTEGER"), _req("sequence", "INTEGER"),
+    _req("etape", "VARCHAR"), _req("date_evenement", "DATE"), _req("date_notification", "DATE"),
+    _col("date_limite_observations", "DATE"), _req("montant_notifie", "DECIMAL(18,2)"),
+    _col("faits", "VARCHAR"), _col("date_reception_observations", "DATE"),
+    _col("suite_observations", "VARCHAR"), _col("montant_retenu", "DECIMAL(18,2)"),
+    _col("motif_observations", "VARCHAR"), _col("date_decision", "DATE"),
+    _col("montant_final", "DECIMAL(18,2)"), _col("voies_recours", "VARCHAR"), _req("run_id", "VARCHAR"),
+    _col("date_reception_notification", "DATE"), _col("date_avis_cpam", "DATE"),
+    _col("sens_avis_cpam", "VARCHAR"), _col("commentaire_avis_cpam", "VARCHAR"),
+    _col("en_attente", "VARCHAR"),
+)
+
 META_TABLES: dict[str, str] = {
     "ledger": """source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
         rows INTEGER, status VARCHAR NOT NULL, run_id VARCHAR, recorded_at TIMESTAMP NOT NULL,
@@ -121,43 +169,52 @@ META_TABLES: dict[str, str] = {
         built_at TIMESTAMP NOT NULL, docs_dir VARCHAR, summary VARCHAR""",
     "runs": """run_id VARCHAR NOT NULL, annee INTEGER NOT NULL, orchestrator_run_id VARCHAR,
         started_at TIMESTAMP, finished_at TIMESTAMP, status VARCHAR, manifest VARCHAR""",
-    # Contradictory procedure per EJ and year (caqes_tasks.outcomes.procedure): append-only
-    # snapshots, one per transition (sequence); never replaced by a re-run. The deadline for
-    # observations runs from the receipt of the notice (NULL until it is known); en_attente is
-    # what the procedure waited for when the snapshot was taken.
-    "procedure": """finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, sequence INTEGER NOT NULL,
-        etape VARCHAR NOT NULL, date_evenement DATE NOT NULL, date_notification DATE NOT NULL,
-        date_limite_observations DATE, montant_notifie DECIMAL(18,2) NOT NULL, faits VARCHAR,
-        date_reception_observations DATE, suite_observations VARCHAR, montant_retenu DECIMAL(18,2),
-        motif_observations VARCHAR, date_decision DATE, montant_final DECIMAL(18,2),
-        voies_recours VARCHAR, run_id VARCHAR NOT NULL, date_reception_notification DATE,
-        date_avis_cpam DATE, sens_avis_cpam VARCHAR, commentaire_avis_cpam VARCHAR, en_attente VARCHAR""",
+    "procedure": ddl(PROCEDURE_COLUMNS),  # declared above, column by column
 }
 
-OUTCOME_TABLES: dict[str, str] = {
-    "fct_interessement": """finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, type VARCHAR NOT NULL,
-        code VARCHAR NOT NULL, finess_geo VARCHAR, montant_plafond DECIMAL(18,2),
-        montant_calcule DECIMAL(18,2), coefficient_modulation DECIMAL(9,6),
-        montant DECIMAL(18,2) NOT NULL, score DECIMAL(5,2), economie DECIMAL(18,2),
-        part DECIMAL(9,6), detail VARCHAR, run_id VARCHAR NOT NULL, atteinte DECIMAL(18,6),
-        formule VARCHAR, debut_periode DATE, methode_periode VARCHAR, motif_modulation VARCHAR""",
-    "fct_sanction": """finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, motif VARCHAR NOT NULL,
-        volet VARCHAR, base_produits_am DECIMAL(18,2), exercice_base INTEGER, taux DECIMAL(9,6),
-        montant_calcule DECIMAL(18,2), montant DECIMAL(18,2) NOT NULL, plafond DECIMAL(18,2),
-        plafond_applique VARCHAR, type_decision VARCHAR, statut VARCHAR NOT NULL,
-        detail VARCHAR, run_id VARCHAR NOT NULL, impact DECIMAL(18,2), date_proposition DATE,
-        reference_article VARCHAR, motif_dg VARCHAR, choix_dg VARCHAR, base_liste_en_sus DECIMAL(18,2)""",
-    "fct_procedure": """finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, etape VARCHAR NOT NULL,
-        date_notification DATE, date_limite_observations DATE, date_reception_observations DATE,
-        suite_observations VARCHAR, date_decision DATE, montant_notifie DECIMAL(18,2),
-        montant_final DECIMAL(18,2), run_id VARCHAR NOT NULL, date_reception_notification DATE,
-        date_avis_cpam DATE, sens_avis_cpam VARCHAR, commentaire_avis_cpam VARCHAR, en_attente VARCHAR""",
-    "fct_enveloppe": """annee INTEGER NOT NULL, theme VARCHAR NOT NULL, montant DECIMAL(18,2) NOT NULL,
-        montant_distribue DECIMAL(18,2) NOT NULL, nb_ej_concernees INTEGER NOT NULL,
-        run_id VARCHAR NOT NULL""",
-    "fct_retenue": """finess_ej VARCHAR NOT NULL, annee INTEGER NOT NULL, objet VARCHAR NOT NULL,
-        raison VARCHAR NOT NULL, run_id VARCHAR NOT NULL""",
+OUTCOME_COLUMNS: dict[str, tuple[Colonne, ...]] = {
+    "fct_interessement": (
+        _req("finess_ej", "VARCHAR"), _req("annee", "INTEGER"), _req("type", "VARCHAR"),
+        _req("code", "VARCHAR"), _col("finess_geo", "VARCHAR"), _col("montant_plafond", "DECIMAL(18,2)"),
+        _col("montant_calcule", "DECIMAL(18,2)"), _col("coefficient_modulation", "DECIMAL(9,6)"),
+        _req("montant", "DECIMAL(18,2)"), _col("score", "DECIMAL(5,2)"), _col("economie", "DECIMAL(18,2)"),
+        _col("part", "DECIMAL(9,6)"), _col("detail", "VARCHAR"), _req("run_id", "VARCHAR"),
+        _col("atteinte", "DECIMAL(18,6)"), _col("formule", "VARCHAR"), _col("debut_periode", "DATE"),
+        _col("methode_periode", "VARCHAR"), _col("motif_modulation", "VARCHAR"),
+    ),
+    # code_plafond: the cap that limited the amount as a code (outcomes.vocabulary.Plafond),
+    # plafond_applique the same in words
+    "fct_sanction": (
+        _req("finess_ej", "VARCHAR"), _req("annee", "INTEGER"), _req("motif", "VARCHAR"),
+        _col("volet", "VARCHAR"), _col("base_produits_am", "DECIMAL(18,2)"), _col("exercice_base", "INTEGER"),
+        _col("taux", "DECIMAL(9,6)"), _col("montant_calcule", "DECIMAL(18,2)"),
+        _req("montant", "DECIMAL(18,2)"), _col("plafond", "DECIMAL(18,2)"), _col("plafond_applique", "VARCHAR"),
+        _col("type_decision", "VARCHAR"), _req("statut", "VARCHAR"), _col("detail", "VARCHAR"),
+        _req("run_id", "VARCHAR"), _col("impact", "DECIMAL(18,2)"), _col("date_proposition", "DATE"),
+        _col("reference_article", "VARCHAR"), _col("motif_dg", "VARCHAR"), _col("choix_dg", "VARCHAR"),
+        _col("base_liste_en_sus", "DECIMAL(18,2)"), _col("code_plafond", "VARCHAR"),
+    ),
+    "fct_procedure": (
+        _req("finess_ej", "VARCHAR"), _req("annee", "INTEGER"), _req("etape", "VARCHAR"),
+        _col("date_notification", "DATE"), _col("date_limite_observations", "DATE"),
+        _col("date_reception_observations", "DATE"), _col("suite_observations", "VARCHAR"),
+        _col("date_decision", "DATE"), _col("montant_notifie", "DECIMAL(18,2)"),
+        _col("montant_final", "DECIMAL(18,2)"), _req("run_id", "VARCHAR"),
+        _col("date_reception_notification", "DATE"), _col("date_avis_cpam", "DATE"),
+        _col("sens_avis_cpam", "VARCHAR"), _col("commentaire_avis_cpam", "VARCHAR"),
+        _col("en_attente", "VARCHAR"),
+    ),
+    "fct_enveloppe": (
+        _req("annee", "INTEGER"), _req("theme", "VARCHAR"), _req("montant", "DECIMAL(18,2)"),
+        _req("montant_distribue", "DECIMAL(18,2)"), _req("nb_ej_concernees", "INTEGER"),
+        _req("run_id", "VARCHAR"),
+    ),
+    "fct_retenue": (
+        _req("finess_ej", "VARCHAR"), _req("annee", "INTEGER"), _req("objet", "VARCHAR"),
+        _req("raison", "VARCHAR"), _req("run_id", "VARCHAR"),
+    ),
 }
+OUTCOME_TABLES: dict[str, str] = {name: ddl(cols) for name, cols in OUTCOME_COLUMNS.items()}
 
 
 # dbt marts (dbt_project/models/marts, contracts there) and every table published as a feed.
@@ -175,7 +232,8 @@ PUBLISHED_MARTS: tuple[str, ...] = DBT_MARTS + tuple(OUTCOME_TABLES)
 
 
 def create_schemas(con) -> None:
-    """Create every schema and table the Python stages write (idempotent)."""
+    """Create every schema and table the Python stages write (idempotent), and bring the outcome
+    tables of an existing warehouse to their declared columns (``migrate_outcome_tables``)."""
     for schema in ("raw", "meta", "marts"):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     for name, cols in RAW_TABLES.items():
@@ -186,3 +244,29 @@ def create_schemas(con) -> None:
         con.execute(f"CREATE TABLE IF NOT EXISTS meta.{name} ({cols})")
     for name, cols in OUTCOME_TABLES.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS marts.{name} ({cols})")
+    migrate_outcome_tables(con)
+
+
+def migrate_outcome_tables(con) -> None:
+    """Bring the outcome tables of an existing warehouse to their declared columns.
+
+    ``CREATE TABLE IF NOT EXISTS`` keeps a table created by an earlier version as it was: the
+    columns added since are added (NULL in earlier rows, which stay untouched — meta.procedure is
+    append-only) and a column that became nullable loses its NOT NULL. Done when the schemas are
+    created (ingest, before the dbt build tests these tables as sources) and by the outcomes stage.
+    """
+    tables = [("marts", name, cols) for name, cols in OUTCOME_COLUMNS.items()]
+    tables.append(("meta", "procedure", PROCEDURE_COLUMNS))
+    for schema, table, colonnes in tables:
+        existing = {
+            name: nullable == "YES"
+            for name, nullable in con.execute(
+                "SELECT column_name, is_nullable FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+                [schema, table],
+            ).fetchall()
+        }
+        for col in colonnes:
+            if col.nom not in existing:
+                con.execute(f"ALTER TABLE {schema}.{table} ADD COLUMN {col.nom} {col.type}")
+            elif not col.requise and not existing[col.nom]:
+                con.execute(f"ALTER TABLE {schema}.{table} ALTER COLUMN {col.nom} DROP NOT NULL")

@@ -14,7 +14,8 @@ EJs (FINESS numbers with a valid Luhn key):
 - 640000105  Polyclinique de l'Adour: sanction withheld (fct_retenue 'sanction'), intéressement in
              the contract's first year (from its date_effet, 1 July 2024: one line exact from
              line-level data, one prorated by days) → intéressement only;
-- 170000103  CH d'Oléron: intéressement withheld + an unknown retention object → nothing;
+- 170000103  CH d'Oléron: sanction not computed (nothing due) + an unknown retention object that
+             withholds its intéressement → nothing;
 - 170000202  Clinique du Port: sanction computed, no procedure engaged yet → nothing.
 
 Outcome tables are created from the project's declarations (``OUTCOME_TABLES``), the dbt marts
@@ -29,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 from caqes_tasks.context import RunContext
+from caqes_tasks.outcomes.vocabulary import Plafond
 from caqes_tasks.warehouse.schema import OUTCOME_TABLES
 
 YEAR = 2024
@@ -121,7 +123,7 @@ SANCTIONS = [
      "score du volet V1 : 66,67 %", D("30000.00"), None, ART_NON_ATTEINTE, None, None, None),
     ("330000100", "non_atteinte", "V1", P_A, 2024, None, D("0.00"), D("0.00"), None, None, "mise_sous_accord_prealable", "decidee",
      None, None, None, f"{ART_NON_ATTEINTE}; {ART_L162_1_17}", "prescriptions de produits de la liste en sus en hausse de 12 % en deux ans", "accord_prealable", None),
-    ("870000106", "non_atteinte", "V1", D("2500000.00"), 2024, D("0.01"), D("25000.00"), D("20000.00"), D("25000.00"), "1 % par volet (L162-30-4)",
+    ("870000106", "non_atteinte", "V1", D("2500000.00"), 2024, D("0.01"), D("25000.00"), D("20000.00"), D("25000.00"), Plafond.VOLET.note,
      "sanction_financiere", "notifiee", None, D("61000.00"), None, ART_NON_ATTEINTE, "plan de retour à l'équilibre en cours.", "reduction", None),
     ("240000109", "refus", "V1", D("4000000.00"), 2024, D("0.30"), D("75000.00"), D("75000.00"), D("75000.00"), None, "reduction_liste_en_sus",
      "notifiee", None, None, date(2024, 2, 15), f"{ART_REFUS}; {ART_L162_22_7}", "établissement fortement prescripteur de la liste en sus",
@@ -172,7 +174,7 @@ INTERESSEMENT = [
 
 RETENUES = [
     ("640000105", "sanction", "produits AM 2024 en quarantaine : base non validée"),
-    ("170000103", "interessement", "contrat non retrouvé pour l'EJ"),
+    ("170000103", "sanction", "produits AM 2024 absents : sanction non calculée"),
     ("170000103", "mystere", "objet à qualifier"),
     ("330000100", "interessement_national:NAT_3:330000308", "montant de l'année N ou N-1 absent: économie non calculable"),
     ("330000100", "etablissement:330000407", "ET sous contrat absent du répertoire de l'année sous cette EJ"),
@@ -217,7 +219,9 @@ def build_warehouse(path: Path, run_id: str = RUN_ID) -> None:
         for r in SCORES:
             _insert(con, "fct_score", "finess_ej, annee, niveau, code, volet, score, evaluable, nb_elements", [r[0], YEAR, *r[1:]])
         for r in SANCTIONS:
-            _insert(con, "fct_sanction", f"annee, run_id, {SANCTION_COLUMNS}", [YEAR, run_id, *r])
+            # code_plafond: the cap whose words plafond_applique holds, as the outcome stage writes both
+            code_plafond = next((p for p in Plafond if p.note == r[9]), None)
+            _insert(con, "fct_sanction", f"annee, run_id, code_plafond, {SANCTION_COLUMNS}", [YEAR, run_id, code_plafond, *r])
         for r in PROCEDURES:
             _insert(con, "fct_procedure", f"annee, run_id, {PROCEDURE_COLUMNS}", [YEAR, run_id, *r])
         for r in INTERESSEMENT:

@@ -13,7 +13,7 @@ import yaml
 from notices_fixtures import YEAR, build_warehouse
 
 from caqes_tasks.notices.data import QUERIES, MissingColumnError, read_year
-from caqes_tasks.warehouse.schema import OUTCOME_TABLES
+from caqes_tasks.warehouse.schema import OUTCOME_COLUMNS
 
 MARTS_CONTRACT = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "_marts.yml"
 
@@ -62,11 +62,9 @@ def test_absent_column_or_mart_is_an_error_naming_it(warehouse, ddl, named):
 
 
 def test_every_column_read_is_declared_by_the_project():
-    """The notices read only what the outcome tables (schema.OUTCOME_TABLES) and the dbt marts'
+    """The notices read only what the outcome tables (schema.OUTCOME_COLUMNS) and the dbt marts'
     enforced contract (_marts.yml) declare."""
-    declared = {
-        table: {part.split()[0] for part in " ".join(ddl.split()).split(", ")} for table, ddl in OUTCOME_TABLES.items()
-    }
+    declared = {table: {c.nom for c in colonnes} for table, colonnes in OUTCOME_COLUMNS.items()}
     for model in yaml.safe_load(MARTS_CONTRACT.read_text(encoding="utf-8"))["models"]:
         declared.setdefault(model["name"], set()).update(c["name"] for c in model["columns"])
     for table, (cols, _) in QUERIES.items():

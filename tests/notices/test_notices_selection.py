@@ -3,10 +3,12 @@
 from datetime import date
 from decimal import Decimal as D
 
+from caqes_tasks.notices import vocabulary as v
 from caqes_tasks.notices.data import YearData
 from caqes_tasks.notices.model import Libelles, RunInfo
 from caqes_tasks.notices.selection import select_notices
 from caqes_tasks.notices.stage import render_notice
+from caqes_tasks.outcomes.vocabulary import Etape, Plafond
 
 
 def _year(procedure_etape: str, detail: str = "") -> YearData:
@@ -32,8 +34,8 @@ def _year(procedure_etape: str, detail: str = "") -> YearData:
                     {
                         "finess_ej": ej, "motif": "refus", "volet": "V1", "base_produits_am": D("1000.00"),
                         "exercice_base": 2024, "taux": D("0.01"), "montant_calcule": D("10.00"), "montant": D("10.00"),
-                        "plafond": D("10.00"), "plafond_applique": None, "type_decision": "sanction_financiere",
-                        "statut": "notifie", "detail": detail, "run_id": "r",
+                        "plafond": D("10.00"), "plafond_applique": None, "code_plafond": None,
+                        "type_decision": "sanction_financiere", "statut": "notifiee", "detail": detail, "run_id": "r",
                     }
                 ]
             },
@@ -54,14 +56,24 @@ def test_closed_file_issues_nothing():
 
 
 def test_steps():
-    assert select_notices(_year("calcul")).notices == ()
     assert select_notices(_year("notification_prealable")).notices == (("330000100", "notification_prealable"),)
     assert select_notices(_year("observations_recues")).notices == (("330000100", "notification_prealable"),)
-    assert select_notices(_year("notification")).notices == (("330000100", "notification_prealable"),)
     assert select_notices(_year("decision")).notices == (
         ("330000100", "notification_prealable"),
         ("330000100", "decision_sanction"),
     )
+
+
+def test_only_the_words_the_outcome_stage_writes_are_read():
+    """Steps, statuts and retention objects no writer produces are unknown: nothing goes out on them."""
+    for etape in ("calcul", "notification", "decide", "clos", "NOTIFICATION_PREALABLE"):
+        sel = select_notices(_year(etape))
+        assert sel.notices == () and "étape de procédure inconnue" in sel.retenues[0].raison, etape
+    assert {str(e) for e in Etape} == set(v.ETAPE_RANG) | set(v.ETAPES_CLOSES)
+    for objet in ("tout", "interessement", "prealable", "decision"):
+        assert v.kinds_withheld(objet) == (v.KINDS, False), objet
+    assert v.kinds_withheld("sanction") == ((v.PREALABLE, v.DECISION), True)
+    assert v.kinds_withheld("interessement:modulation") == ((), True)
 
 
 def _decision_due(data: YearData) -> bool:
@@ -95,7 +107,7 @@ def test_decision_withheld_until_the_procedure_holds_what_it_rests_on():
 
 
 def test_waiting_procedure_is_listed():
-    data = _year("notification")
+    data = _year("notification_prealable")
     data.tables["fct_procedure"]["330000100"][0]["en_attente"] = "accuse_reception"
     sel = select_notices(data)
     assert sel.notices == (("330000100", "notification_prealable"),)
@@ -104,7 +116,7 @@ def test_waiting_procedure_is_listed():
 
 def test_deadline_from_receipt_and_escaping():
     run = RunInfo("2024-x", {}, date(2025, 3, 3))
-    html, pdf = render_notice(_year("notification", "<script>alert(1)</script>"), "330000100", "notification_prealable", run, Libelles())
+    html, pdf = render_notice(_year("notification_prealable", "<script>alert(1)</script>"), "330000100", "notification_prealable", run, Libelles())
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     text = _text(html)
     # no receipt date yet: the deadline is stated from the receipt, never computed from the sending
@@ -144,11 +156,11 @@ def _text(html: str) -> str:
 
 
 def test_global_cap_is_stated():
-    data = _year("notification")
+    data = _year("notification_prealable")
     line = data.tables["fct_sanction"]["330000100"][0]
     line.update(
         montant_calcule=D("12.00"), montant=D("9.99"),
-        plafond_applique="plafond annuel de 5 % des produits AM (L162-30-2, L162-30-4): réduction au prorata",
+        plafond_applique=Plafond.ANNUEL.note, code_plafond=Plafond.ANNUEL,
     )  # fmt: skip
     html, _ = render_notice(data, "330000100", "notification_prealable", RunInfo("r", {}, date(2025, 3, 3)), Libelles())
     text = _text(html)

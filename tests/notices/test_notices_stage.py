@@ -63,11 +63,12 @@ def test_retenues_listed_with_reason(published):
     by_obj = {(r["finess_ej"], r["objet"]): r for r in rows}
     assert by_obj[("640000105", "sanction")]["notices_retenues"] == "notification_prealable"
     assert "quarantaine" in by_obj[("640000105", "sanction")]["raison"]
-    assert by_obj[("170000103", "interessement")]["notices_retenues"] == "notification_interessement"
+    assert by_obj[("170000103", "sanction")]["notices_retenues"] == ""  # no sanction notice was due
+    assert by_obj[("170000103", "mystere")]["notices_retenues"] == "notification_interessement"
     assert "objet inconnu" in by_obj[("170000103", "mystere")]["raison"]
     assert all(r["run_id"] == RUN_ID for r in rows)
     html = (ctx.notices / "retenues.html").read_text(encoding="utf-8")
-    assert "Polyclinique de l&#39;Adour" in html and "contrat non retrouvé pour l&#39;EJ" in html
+    assert "Polyclinique de l&#39;Adour" in html and "produits AM 2024 absents : sanction non calculée" in html
     assert "170000202" in html  # no procedure engaged yet
     assert "Procédures en attente" in html and "délai d&#39;observations en cours" in html
     # a reservation on one component withholds nothing: the notice lists it

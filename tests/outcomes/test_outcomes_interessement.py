@@ -21,6 +21,7 @@ from caqes_tasks.outcomes.interessement import (
     repartir_theme,
 )
 from caqes_tasks.outcomes.legal import LegalLimitError
+from caqes_tasks.outcomes.vocabulary import Formule, MethodePeriode
 
 
 def test_national_by_hand():
@@ -41,7 +42,7 @@ def test_national_depends_on_attainment():
     # attainment 0: nothing, whatever the savings
     assert interessement_national_cents(Decimal("0.30"), 5_000_000, Decimal("0")) == 0
     # seuil 0.80: 0.79 pays nothing, 0.80 pays the whole share
-    seuil = dict(formule=it.SEUIL, seuil_atteinte=Decimal("0.80"))
+    seuil = dict(formule=Formule.SEUIL, seuil_atteinte=Decimal("0.80"))
     assert interessement_national_cents(Decimal("0.30"), 5_000_000, Decimal("0.79"), **seuil) == 0
     assert interessement_national_cents(Decimal("0.30"), 5_000_000, Decimal("0.80"), **seuil) == 1_500_000
     # rounded once: 0.30 x 1 cent x 0.5 = 0.15 cent -> 0; 0.30 x 5 cents x 1/3 = 0.5 cent -> 1
@@ -55,12 +56,12 @@ def test_first_year_prorata_by_days():
     # Contract in force on 1 July 2022: [01/07/2022, 31/12/2022] = 184 days of 365, and the same
     # dates of 2021 = 184 days of 365. Yearly amounts 365 000.00 (2022) and 438 000.00 (2021):
     # savings = 438 000.00 x 184/365 - 365 000.00 x 184/365 = 73 000 x 184/365 = 36 800.00 EUR.
-    periode = it.Periode(it.PRORATA_JOURS, date(2022, 7, 1))
+    periode = it.Periode(MethodePeriode.PRORATA_JOURS, date(2022, 7, 1))
     eco = it.economie_exacte(periode, 2022, Decimal("365000.00"), Decimal("438000.00"))
     assert eco == 3_680_000
     # a leap year: from 01/03/2024, 306 days of 366 in 2024 against 306 days of 365 in 2023.
     # 366.00 EUR in 2024 -> 306.00 ; 365.00 EUR in 2023 -> 306.00 : no savings, exactly
-    leap = it.Periode(it.PRORATA_JOURS, date(2024, 3, 1))
+    leap = it.Periode(MethodePeriode.PRORATA_JOURS, date(2024, 3, 1))
     assert it.economie_exacte(leap, 2024, Decimal("366.00"), Decimal("365.00")) == 0
     # exact, rounded once at the end: 100.00 EUR vs 0 over 184/365 of the year
     # = 10 000 x 184/365 = 5 041.0958.. cents; x 0.30 = 1 512.33 cents -> 1 512 (half-up once)
@@ -71,16 +72,16 @@ def test_first_year_prorata_by_days():
     # 29 Feb -> 28 Feb one year earlier
     assert it.un_an_avant(date(2024, 2, 29)) == date(2023, 2, 28)
     with pytest.raises(it.EconomieError):
-        it.economie_exacte(it.Periode(it.PRORATA_JOURS, date(2021, 7, 1)), 2022, Decimal("1"), Decimal("2"))
+        it.economie_exacte(it.Periode(MethodePeriode.PRORATA_JOURS, date(2021, 7, 1)), 2022, Decimal("1"), Decimal("2"))
 
 
 def test_first_year_dated_lines_and_missing_amounts():
-    lignes = it.Periode(it.LIGNES_PHEV, date(2022, 7, 1))
+    lignes = it.Periode(MethodePeriode.LIGNES_PHEV, date(2022, 7, 1))
     assert it.economie_exacte(lignes, 2022, Decimal("9"), Decimal("9"), Decimal("1000.00"), Decimal("1500.00")) == 50_000
     with pytest.raises(it.EconomieError):
         it.economie_exacte(lignes, 2022, Decimal("1"), Decimal("2"), None, Decimal("1"))
     with pytest.raises(it.EconomieError):
-        it.economie_exacte(it.Periode(it.ANNEE_CIVILE, date(2022, 1, 1)), 2022, None, Decimal("1"))
+        it.economie_exacte(it.Periode(MethodePeriode.ANNEE_CIVILE, date(2022, 1, 1)), 2022, None, Decimal("1"))
 
 
 @settings(max_examples=200, deadline=None)
@@ -93,7 +94,7 @@ def test_first_year_dated_lines_and_missing_amounts():
 )
 def test_prorata_is_exact_and_rounded_once(debut, montant, reference, part, atteinte):
     n = debut.year
-    periode = it.Periode(it.PRORATA_JOURS, debut)
+    periode = it.Periode(MethodePeriode.PRORATA_JOURS, debut)
     eco = it.economie_exacte(periode, n, montant, reference)
     days_n = (date(n, 12, 31) - debut).days + 1
     start = it.un_an_avant(debut)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caqes_tasks.outcomes import procedure as pr
+from caqes_tasks.outcomes.vocabulary import EnAttente, Etape, Suite
 
 D0 = date(2024, 3, 1)
 RECU = (pr.Reception(date(2024, 3, 2), date(2024, 3, 5)),)  # deadline 5 March + 30 days = 4 April
@@ -36,17 +37,17 @@ def received(**kw):
 
 def test_deadline_runs_from_receipt_and_decision_only_after_it():
     [notice] = run(None, D0)
-    assert notice.etape == pr.NOTIFICATION and notice.date_limite_observations is None
-    assert notice.en_attente == pr.ATTENTE_RECEPTION
+    assert notice.etape == Etape.NOTIFICATION_PREALABLE and notice.date_limite_observations is None
+    assert notice.en_attente == EnAttente.ACCUSE_RECEPTION
     assert run(notice, D0) == []  # same date: nothing changes
     [recu] = run(notice, date(2024, 3, 10))
     assert (recu.etape, recu.sequence, recu.date_reception_notification, recu.date_limite_observations) == (
-        pr.NOTIFICATION, 2, date(2024, 3, 5), date(2024, 4, 4))
-    assert recu.date_evenement == date(2024, 3, 5) and recu.en_attente == pr.ATTENTE_DELAI
+        Etape.NOTIFICATION_PREALABLE, 2, date(2024, 3, 5), date(2024, 4, 4))
+    assert recu.date_evenement == date(2024, 3, 5) and recu.en_attente == EnAttente.DELAI
     assert run(recu, date(2024, 4, 3)) == []
     assert run(recu, date(2024, 4, 4)) == []  # the deadline day itself: not passed yet
     [decision] = run(recu, date(2024, 4, 5))
-    assert decision.etape == pr.DECISION and decision.montant_final == 5_000_000
+    assert decision.etape == Etape.DECISION and decision.montant_final == 5_000_000
     assert decision.date_decision > decision.date_limite_observations
     assert "tribunal administratif territorialement compétent" in decision.voies_recours
     assert "R. 421-1" in decision.voies_recours and "Télérecours" in decision.voies_recours
@@ -57,7 +58,7 @@ def test_deadline_runs_from_receipt_and_decision_only_after_it():
 def test_without_receipt_no_deadline_and_no_decision():
     [notice] = run(None, D0, receptions=())
     assert run(notice, date(2025, 6, 1), receptions=()) == []
-    assert pr.attente(notice, x(date(2025, 6, 1), receptions=())) == pr.ATTENTE_RECEPTION
+    assert pr.attente(notice, x(date(2025, 6, 1), receptions=())) == EnAttente.ACCUSE_RECEPTION
     # a receipt with no date, a sending before the notice, a receipt after as_of: none counts
     others = (pr.Reception(date(2024, 3, 2), None), pr.Reception(date(2024, 2, 20), date(2024, 2, 25)),
               pr.Reception(date(2024, 3, 2), date(2024, 7, 1)))
@@ -76,7 +77,7 @@ def test_latest_sending_on_or_after_the_notice_counts():
 def test_non_attainment_decision_waits_for_the_cpam_avis_and_cites_it():
     notice, recu = received(avis_requis=True)
     assert run(recu, date(2024, 4, 10), avis_requis=True) == []
-    assert pr.attente(recu, x(date(2024, 4, 10), avis_requis=True)) == pr.ATTENTE_AVIS
+    assert pr.attente(recu, x(date(2024, 4, 10), avis_requis=True)) == EnAttente.AVIS_CPAM
     # an avis dated after as_of is not known yet
     assert run(recu, date(2024, 3, 19) + timedelta(days=30), avis_requis=True,
                avis=dataclasses.replace(AVIS, date_avis=date(2024, 5, 1))) == []
@@ -86,14 +87,14 @@ def test_non_attainment_decision_waits_for_the_cpam_avis_and_cites_it():
     # a refusal alone needs no avis
     _, recu2 = received()
     [d2] = run(recu2, date(2024, 4, 10))
-    assert d2.etape == pr.DECISION and d2.date_avis_cpam is None
+    assert d2.etape == Etape.DECISION and d2.date_avis_cpam is None
 
 
 def test_observations_reduce_the_amount():
     notice, recu = received()
     obs = pr.Observation(date(2024, 3, 10), "reduite", 2_000_000, "plan d'actions engagé")
     [recorded] = run(recu, date(2024, 3, 15), obs=obs)
-    assert recorded.etape == pr.OBSERVATIONS and recorded.date_evenement == date(2024, 3, 10)
+    assert recorded.etape == Etape.OBSERVATIONS_RECUES and recorded.date_evenement == date(2024, 3, 10)
     assert recorded.date_reception_notification == date(2024, 3, 5)
     [decision] = run(recorded, date(2024, 4, 5), obs=obs)
     assert decision.montant_final == 2_000_000 and decision.suite_observations == "reduite"
@@ -122,12 +123,12 @@ def test_no_decision_without_notice_or_before_deadline():
 def test_changed_amount_is_notified_again_and_needs_a_new_receipt():
     notice, recu = received()
     [again] = run(recu, date(2024, 3, 20), montant=4_000_000)
-    assert again.etape == pr.NOTIFICATION and again.sequence == 3
+    assert again.etape == Etape.NOTIFICATION_PREALABLE and again.sequence == 3
     assert again.date_reception_notification is None and again.date_limite_observations is None
     # the first receipt was sent before this notice: it does not count
     assert run(again, date(2024, 5, 1), montant=4_000_000) == []
     [closed] = run(again, date(2024, 5, 2), emise=False)
-    assert closed.etape == pr.CLASSEE and closed.montant_final == 0 and closed.date_decision is None
+    assert closed.etape == Etape.CLASSEE_SANS_SUITE and closed.montant_final == 0 and closed.date_decision is None
 
 
 def test_history_after_as_of_is_never_extended():
@@ -147,7 +148,7 @@ def test_history_after_as_of_is_never_extended():
     ),
     sendings=st.lists(st.tuples(st.integers(-5, 80), st.one_of(st.none(), st.integers(0, 10))), max_size=3),
     obs_day=st.one_of(st.none(), st.integers(-5, 90)),
-    suite=st.sampled_from(pr.SUITES),
+    suite=st.sampled_from(list(Suite)),
     retenu=st.integers(0, 3_000_000),
     delay=st.integers(1, 45),
     avis_day=st.one_of(st.none(), st.integers(0, 120)),
@@ -181,8 +182,8 @@ def test_procedure_invariants(steps, sendings, obs_day, suite, retenu, delay, av
             assert s.date_notification <= s.date_reception_notification
             assert any(r.date_reception == s.date_reception_notification and r.date_envoi >= s.date_notification
                        for r in receptions)
-        if s.etape == pr.DECISION:
-            notices = [h for h in history[:i] if h.etape == pr.NOTIFICATION]
+        if s.etape == Etape.DECISION:
+            notices = [h for h in history[:i] if h.etape == Etape.NOTIFICATION_PREALABLE]
             assert notices, "a decision needs a prior notice"
             assert s.date_reception_notification is not None, "a decision needs the receipt of the notice"
             assert s.date_decision > s.date_limite_observations
@@ -190,6 +191,6 @@ def test_procedure_invariants(steps, sendings, obs_day, suite, retenu, delay, av
             assert type(s.montant_final) is int
             if avis_requis:
                 assert s.date_avis_cpam is not None and s.date_avis_cpam <= s.date_decision
-        if s.etape == pr.OBSERVATIONS:
+        if s.etape == Etape.OBSERVATIONS_RECUES:
             assert s.date_notification <= s.date_reception_observations <= s.date_limite_observations
-    assert sum(1 for s in history if s.etape in (pr.DECISION, pr.CLASSEE)) <= 1
+    assert sum(1 for s in history if s.etape in (Etape.DECISION, Etape.CLASSEE_SANS_SUITE)) <= 1

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from caqes_tasks.outcomes import calcul
 from caqes_tasks.outcomes import sanctions as sa
 from caqes_tasks.outcomes.lecture import Entrees
+from caqes_tasks.outcomes.vocabulary import ChoixDG, TypeDecision
 from caqes_tasks.referentiel import load_referentiel
 
 REF = load_referentiel()
@@ -25,7 +26,7 @@ score = st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=2))
 amount = st.decimals(min_value=0, max_value=10**7, places=2)
 decision = st.tuples(
     st.sampled_from(["refus", "non_atteinte:V1", "non_atteinte:V2", "sanction"]),
-    st.sampled_from(list(sa.CHOIX)),
+    st.sampled_from(list(ChoixDG)),
     st.one_of(st.none(), st.integers(0, 10**10)),
 )
 ej_strategy = st.fixed_dictionaries({
@@ -119,12 +120,12 @@ def test_random_region(ejs, envelopes, switches, redistribute, impact):
         assert p is not None  # no base -> no sanction
         for s in items:
             assert type(s.montant) is int and not isinstance(s.taux, float)
-            if s.motif == "non_atteinte" and s.type_decision == sa.SANCTION_FINANCIERE:
+            if s.motif == "non_atteinte" and s.type_decision == TypeDecision.SANCTION_FINANCIERE:
                 assert s.montant <= Fraction(p, 100)
                 assert (s.impact is None) == (impact == "aucun")
-            if s.type_decision == sa.REDUCTION_LISTE_EN_SUS:
+            if s.type_decision == TypeDecision.REDUCTION_LISTE_EN_SUS:
                 assert s.taux <= Decimal("0.30") and s.volet and "V1" in s.volet.split(",")
-            if s.type_decision == sa.MISE_SOUS_ACCORD_PREALABLE:
+            if s.type_decision == TypeDecision.MISE_SOUS_ACCORD_PREALABLE:
                 assert s.montant == 0
             if not ref.sanctions[s.motif]:
                 assert s.montant == 0

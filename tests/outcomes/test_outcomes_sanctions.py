@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from caqes_tasks.outcomes import calcul, legal
 from caqes_tasks.outcomes import sanctions as sa
 from caqes_tasks.outcomes.lecture import Entrees
+from caqes_tasks.outcomes.vocabulary import ChoixDG, Plafond, TypeDecision
 from caqes_tasks.referentiel import load_referentiel
 
 P = 100_000_000  # produits AM 1 000 000.00 EUR, in cents
@@ -81,7 +82,7 @@ def test_liste_en_sus_replaces_the_financial_line():
     refus = sa.sanction_refus("EJ", P, ["V1", "V2"], date_proposition=date(2023, 2, 1))
     # refusal: 30 % of the liste en sus base 250 000.00 EUR = 75 000.00 EUR, in place of 10 000.00
     r = sa.reduction_liste_en_sus(refus, 25_000_000, "choix du DG ARS")
-    assert (r.type_decision, r.taux, r.montant, r.base_liste_en_sus) == (sa.REDUCTION_LISTE_EN_SUS, Decimal("0.30"),
+    assert (r.type_decision, r.taux, r.montant, r.base_liste_en_sus) == (TypeDecision.REDUCTION_LISTE_EN_SUS, Decimal("0.30"),
                                                                           7_500_000, 25_000_000)
     assert r.motif_dg == "choix du DG ARS" and r.date_proposition == date(2023, 2, 1)
     # non-attainment: 30 % x (1 - 66.67/100) = 0.09999 of 250 000.00 = 24 997.50 EUR
@@ -100,7 +101,7 @@ def test_liste_en_sus_replaces_the_financial_line():
 def test_msap_is_an_additional_line():
     na = sa.sanction_non_atteinte("EJ", P, "V2", Decimal("10"), Decimal("0.01"))
     m = sa.accord_prealable(na, "prescriptions à contrôler")
-    assert (m.type_decision, m.montant, m.volet, m.motif_dg) == (sa.MISE_SOUS_ACCORD_PREALABLE, 0, "V2",
+    assert (m.type_decision, m.montant, m.volet, m.motif_dg) == (TypeDecision.MISE_SOUS_ACCORD_PREALABLE, 0, "V2",
                                                                   "prescriptions à contrôler")
     assert na.montant == 900_000  # the sanction itself is unchanged
     assert m.emise and sa.voie(m) == "accord_prealable"
@@ -111,7 +112,7 @@ def test_msap_is_an_additional_line():
 def test_dg_reduction_and_waiver():
     na = sa.sanction_non_atteinte("EJ", P, "V1", Decimal("50"), Decimal("0.01"))  # 500 000
     r = sa.reduire(na, 200_000, "plan d'actions engagé")
-    assert (r.calcule, r.montant, r.choix_dg) == (500_000, 200_000, sa.CHOIX_REDUCTION)
+    assert (r.calcule, r.montant, r.choix_dg) == (500_000, 200_000, ChoixDG.REDUCTION)
     with pytest.raises(sa.DecisionError):  # never above the computed amount
         sa.reduire(na, 500_001, "m")
     w = sa.renoncer(na, "situation financière")
@@ -160,7 +161,7 @@ def test_global_cap_binds_by_hand():
     assert got == {"V7": 813_008, "V1": 813_008, "V2": 406_504, "V3": 609_756, "V4": 813_008,
                    "V5": 731_708, "V6": 813_008}
     assert sum(got.values()) == 5_000_000
-    assert all(s.plafond_applique and "5 %" in s.plafond_applique for s in capped)
+    assert all(s.code_plafond == Plafond.ANNUEL for s in capped)
     assert [s.calcule for s in capped] == [1_000_000, 1_000_000, 500_000, 750_000, 1_000_000, 900_000, 1_000_000]
 
 
@@ -216,9 +217,9 @@ def test_decisions_of_the_dg_from_the_year_inputs():
     # V1: 1 % x 0.5 = 500 000, retained 100 000; MSAP beside it; V2: 1 % x 0.2 = 200 000, the liste en
     # sus reduction is refused (not produits de santé) and reported
     assert lines == [
-        ("V1", sa.SANCTION_FINANCIERE, 500_000, 100_000, "plan d'actions engagé"),
-        ("V1", sa.MISE_SOUS_ACCORD_PREALABLE, 0, 0, "prescriptions d'IPP à contrôler"),
-        ("V2", sa.SANCTION_FINANCIERE, 200_000, 200_000, None),
+        ("V1", TypeDecision.SANCTION_FINANCIERE, 500_000, 100_000, "plan d'actions engagé"),
+        ("V1", TypeDecision.MISE_SOUS_ACCORD_PREALABLE, 0, 0, "prescriptions d'IPP à contrôler"),
+        ("V2", TypeDecision.SANCTION_FINANCIERE, 200_000, 200_000, None),
     ]
     assert "L. 162-1-17" in out["A"][1].reference_article and "L. 162-30-4" in out["A"][1].reference_article
     raisons = {r["objet"]: r["raison"] for r in retenues}
@@ -281,14 +282,14 @@ def test_sanction_limits_hold(p, refused, volets, taux, refus_on, na_on, globale
             assert s.montant <= one_pct  # 1 % per volet
             if s.impact is not None:
                 assert s.montant <= s.impact  # never above the impact on spending
-        if s.type_decision == sa.MISE_SOUS_ACCORD_PREALABLE:
+        if s.type_decision == TypeDecision.MISE_SOUS_ACCORD_PREALABLE:
             assert s.montant == 0
         if not s.active:
             assert s.montant == 0
     # MSAP never replaces the sanction: each accord préalable sits beside its volet's line
     for s in capped:
-        if s.type_decision == sa.MISE_SOUS_ACCORD_PREALABLE:
-            assert any(o.volet == s.volet and o.type_decision == sa.SANCTION_FINANCIERE for o in capped)
+        if s.type_decision == TypeDecision.MISE_SOUS_ACCORD_PREALABLE:
+            assert any(o.volet == s.volet and o.type_decision == TypeDecision.SANCTION_FINANCIERE for o in capped)
     total = sum(s.montant for s in capped)
     assert total <= Fraction(5 * p, 100)  # 5 % per EJ-year
     if globale is None and sum(s.montant for s in items if s.financiere) > sa.plafond_annuel(p):

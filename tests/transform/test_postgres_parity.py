@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from caqes_tasks.transform.runner import MARTS, run_dbt, summarize
+from caqes_tasks.warehouse.schema import OUTCOME_TABLES
 
 pytestmark = pytest.mark.postgres
 
@@ -78,6 +79,10 @@ def test_postgres_marts_match_duckdb(built, pg_schema, tmp_path):
                 rows = duck.execute(f"select * from raw.{name}").fetchall()
                 if rows:
                     execute_values(cur, f'insert into "{schema}".{name} values %s', rows)
+            # the outcome tables (empty here), tested by dbt as the sources of outcomes.yml
+            for name in OUTCOME_TABLES:
+                ddl = ", ".join(f"{col} {typ}" for col, typ, *_ in duck.execute(f"describe marts.{name}").fetchall())
+                cur.execute(f'create table "{schema}".{name} ({ddl})')
         duck_marts = {
             m: (
                 [d[0] for d in duck.execute(f"select * from marts.{m} limit 0").description],
