@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test test-fast browser benchmark clean
+.PHONY: setup run docs test test-fast browser benchmark clean
 
 setup: $(STAMP)
 
@@ -40,6 +40,9 @@ test-fast: setup
 
 benchmark: setup
 	$(BIN)/python -m benchmarks.run
+
+docs: setup
+	$(BIN)/caqes docs
 
 clean:
 	rm -rf var .airflow

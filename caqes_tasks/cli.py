@@ -5,6 +5,7 @@
     caqes run --landing D --year N --out O   the annual evaluation of year N, in this process
     caqes nightly --landing D --out O   ingest + validate + refresh indicators
     caqes report --year N --out O       rebuild the campaign report of year N's last run
+    caqes docs --out O [--year N]       the dbt documentation as one page that opens from disk
     caqes semester --year N --half H    half-yearly analyses of prescriptions per EJ
 """
 
@@ -260,6 +261,24 @@ def simulate(
          f"{done['ej_modifiees']} EJ sur {done['rows']} changent ; écart intéressement {done['ecarts']['interessement']} EUR, "
          f"écart sanctions {done['ecarts']['sanction']} EUR")
     _say(f"comparaison : {done['outputs']['html']}")
+
+
+@app.command()
+def docs(
+    out: Path = typer.Option(DEFAULT_OUT, help="Output folder of the runs"),
+    year: str | None = typer.Option(None, help="Year whose campaign report the docs link (default: the latest published)"),
+) -> None:
+    """Publish the dbt documentation of OUT's warehouse as OUT/docs/index.html (opens from disk)."""
+    from caqes_tasks.transform.docs import DocsError, publish_docs
+
+    _quiet_logs()
+    if year is not None and not str(year).strip().isdigit():
+        _fail(f"année invalide : « {year} » (--year, par exemple 2024)")
+    try:
+        result = publish_docs(out.resolve(), int(year) if year is not None else None)
+    except DocsError as exc:
+        _fail(str(exc))
+    _say(f"docs: {result['outputs']['docs']}")
 
 
 DEMO_SIZES = ("small", "region", "france")

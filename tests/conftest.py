@@ -20,6 +20,7 @@ def _group(path: Path) -> str:
     return f"{folder.name}/{path.stem}"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         item.add_marker(pytest.mark.xdist_group(_group(Path(str(item.path)))))

@@ -5,9 +5,9 @@
 out folder can be moved, copied to a Windows share or mounted anywhere in a Metabase or Superset
 container, and the file still opens and reads. A small table ``feeds_latest`` (annee, run_id,
 mart, rows) says which run of each year it holds. Each table and column carries the description
-of the dbt YAML (``COMMENT ON``; ``duckdb_tables()`` and ``duckdb_columns()`` show them): the
-marts' contracts (``dbt_project/models/marts/_marts.yml``) and the outcome tables
-(``dbt_project/models/outcomes.yml``). The file is rebuilt under a temporary name and swapped in
+of the dbt YAML (``COMMENT ON``; ``duckdb_tables()`` and ``duckdb_columns()`` show them): each
+mart's YAML (``dbt_project/models/marts/<mart>.yml``) and the outcome tables
+(``dbt_project/models/outcomes.yml``), as :func:`caqes_tasks.transform.model_yaml.descriptions` reads them. The file is rebuilt under a temporary name and swapped in
 with ``os.replace`` whenever a year's ``latest`` changes (each feeds publication).
 
 Example (DuckDB CLI, Metabase, Superset, Power BI through ODBC, ...)::
@@ -33,16 +33,14 @@ import uuid
 from pathlib import Path
 
 import duckdb
-import yaml
 
 from caqes_tasks.audit import tracabilite
 from caqes_tasks.feeds.marts import FEED_TABLES
 from caqes_tasks.feeds.publish import LATEST
+from caqes_tasks.transform.model_yaml import descriptions
 
 BI_FILE = "caqes_bi.duckdb"
 BI_FORMAT = 2  # 1: views over absolute paths; 2: data inside, with comments
-DBT_MODELS = Path(__file__).resolve().parents[2] / "dbt_project" / "models"
-DESCRIBED_IN = (DBT_MODELS / "marts" / "_marts.yml", DBT_MODELS / "outcomes.yml")
 FEEDS_LATEST_COMMENTS = {
     "": "Ce que contient ce fichier : pour chaque année et chaque mart, le run publié (latest) et son nombre de lignes.",
     "annee": "année d'évaluation", "run_id": "run publié pour l'année", "mart": "table", "rows": "nombre de lignes",
@@ -60,32 +58,6 @@ def _published_years(feeds_root: Path) -> list[tuple[int, dict]]:
         if d.name.isdigit() and manifest.is_file():
             years.append((int(d.name), json.loads(manifest.read_text(encoding="utf-8"))))
     return years
-
-
-def descriptions(files: tuple[Path, ...] = DESCRIBED_IN) -> dict[str, dict[str, str]]:
-    """``{table: {"": table description, column: description}}`` from the dbt YAML files."""
-    out: dict[str, dict[str, str]] = {}
-    for path in files:
-        try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError):
-            continue
-        tables = list(doc.get("models") or [])
-        for source in doc.get("sources") or []:
-            tables += source.get("tables") or []
-        for t in tables:
-            d = {"": " ".join(str(t.get("description") or "").split())}
-            for c in t.get("columns") or []:
-                if c.get("description"):
-                    d[c["name"]] = " ".join(str(c["description"]).split())
-            out[t["name"]] = d
-    # a column described in one table only (finess_geo, annee, volet…) keeps that description elsewhere
-    common: dict[str, str] = {}
-    for d in out.values():
-        for col, text in d.items():
-            if col:
-                common.setdefault(col, text)
-    return {name: {**{c: t for c, t in common.items()}, **d} for name, d in out.items()}
 
 
 def _spec(feeds_root: Path) -> dict:

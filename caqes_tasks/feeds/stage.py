@@ -3,7 +3,8 @@
 Output (``ctx.feeds`` is ``OUT/feeds/<annee>``)::
 
     OUT/feeds/<annee>/runs/<run_id>/<mart>.parquet | <mart>.csv | manifest.json
-                                      tracabilite.parquet | .csv: each amount's input lines
+                                    tracabilite.parquet | tracabilite.csv   (caqes_tasks.audit.tracabilite)
+                                    dictionnaire.json | dictionnaire.csv   (caqes_tasks.feeds.dictionary)
     OUT/feeds/<annee>/latest -> runs/<run_id>
     OUT/feeds/caqes_bi.duckdb                       views for BI tools (see caqes_tasks.feeds.bi)
 
@@ -25,6 +26,7 @@ import pyarrow.parquet as pq
 from caqes_tasks.audit import tracabilite
 from caqes_tasks.context import RunContext, compute_run_id
 from caqes_tasks.feeds.bi import build_bi_database
+from caqes_tasks.feeds.dictionary import write_dictionary
 from caqes_tasks.feeds.excel_csv import write_excel_csv
 from caqes_tasks.feeds.manifest import run_inputs
 from caqes_tasks.feeds.marts import existing_marts, mart_columns, read_mart
@@ -39,14 +41,17 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def feeds_manifest(ctx: RunContext, run_id: str, marts: dict[str, dict], inputs: dict | None = None) -> dict:
+def feeds_manifest(ctx: RunContext, run_id: str, marts: dict[str, dict], inputs: dict | None = None,
+                   dictionary: dict | None = None) -> dict:
     """The feeds manifest (JSON-ready): schema version, run, accepted inputs, refused or ignored
-    files, référentiel, marts. ``inputs`` as :func:`caqes_tasks.feeds.manifest.run_inputs` gives."""
+    files, référentiel, marts, data dictionary. ``inputs`` as
+    :func:`caqes_tasks.feeds.manifest.run_inputs` gives; ``dictionary``: the dictionary files
+    (``{"json": {name, sha256}, "csv": {...}}``), left out when None."""
     from caqes_tasks.documents.index import documents_index  # here: documents import the feeds' publication
 
     ref = load_referentiel(ctx.referentiel)
     inputs = inputs or run_inputs(ctx)
-    return {
+    manifest = {
         "schema_version": FEEDS_SCHEMA_VERSION,
         "annee": ctx.year,
         "run_id": run_id,
@@ -57,6 +62,9 @@ def feeds_manifest(ctx: RunContext, run_id: str, marts: dict[str, dict], inputs:
         # rapports d'évaluation and analyses semestrielles published for the year, per EJ
         "documents": documents_index(ctx.out, ctx.year),
     }
+    if dictionary is not None:
+        manifest["dictionnaire"] = dictionary
+    return manifest
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -89,7 +97,9 @@ def feeds_stage(ctx: RunContext) -> dict:
                     "csv": {"name": csv.name, "sha256": _sha256(csv)},
                 },
             }
-        _write_json(folder / "manifest.json", feeds_manifest(ctx, run_id, described, inputs))
+        written = write_dictionary(folder, ctx.year, run_id, {m: columns for m, (_, columns) in tables.items()})
+        dictionary = {kind: {"name": path.name, "sha256": _sha256(path)} for kind, path in written.items()}
+        _write_json(folder / "manifest.json", feeds_manifest(ctx, run_id, described, inputs, dictionary))
 
     published = publish_run(ctx.feeds, run_id, build)
     bi = build_bi_database(ctx.feeds.parent)

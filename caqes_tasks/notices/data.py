@@ -2,7 +2,7 @@
 
 Read-only: marts.fct_sanction, fct_procedure, fct_interessement, fct_retenue (outcome tables,
 ``caqes_tasks.warehouse.schema.OUTCOME_TABLES``) and the dbt marts fct_evaluation, fct_score,
-dim_etablissement, fct_perimetre (``dbt_project/models/marts/_marts.yml``). Amounts come back as
+dim_etablissement, fct_perimetre (``dbt_project/models/marts/<mart>.yml``). Amounts come back as
 ``Decimal``.
 
 Every column is read by name. A table or column the warehouse lacks is an error naming it: a

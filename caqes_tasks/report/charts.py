@@ -143,3 +143,33 @@ def theme_scores(scores: list[dict]) -> str:
         body.append(f'<rect class="bar" x="{left}" y="{y + 3}" width="{w:.1f}" height="14" fill="{BLUE}"/>')
         body.append(_text(left + plot_w + 6, y + 14, fmt.percent(s["score"]), 10))
     return _svg(width, height, "Scores par thème", body, "themes")
+
+
+def year_bars(years: list[dict]) -> str:
+    """Per year of the campaign: intéressement national, régional and sanctions side by side."""
+    series = (("national", "intéressement national", LIGHT), ("regional", "intéressement régional", BLUE),
+              ("sanctions", "sanctions", BAD))  # fmt: skip
+    width, height, left, bottom, top = 720, 240, 20, 46, 30
+    plot_w, plot_h = width - left - 20, height - top - bottom
+    vmax = max([y[k] for y in years for k, _, _ in series] + [Decimal(1)])
+    group = plot_w / max(len(years), 1)
+    bar = min(60.0, (group - 20) / len(series))
+    body = [f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 20}" y2="{top + plot_h}" stroke="{MUTED}"/>']
+    x_legend = left
+    for _, label, colour in series:
+        body.append(f'<rect x="{x_legend}" y="6" width="12" height="10" fill="{colour}"/>')
+        body.append(_text(x_legend + 16, 15, label, 10, fill=MUTED))
+        x_legend += 24 + 6.5 * len(label)
+    for i, y in enumerate(years):
+        x0 = left + i * group + (group - bar * len(series)) / 2
+        for j, (key, label, colour) in enumerate(series):
+            h = plot_h * float(y[key] / vmax)
+            x = x0 + j * bar
+            body.append(
+                f'<rect class="bar" x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar - 4:.1f}" height="{h:.1f}" '
+                f'fill="{colour}"><title>{y["annee"]}, {escape(label)} : {escape(fmt.euros(y[key]))}</title></rect>'
+            )
+        body.append(_text(left + i * group + group / 2, top + plot_h + 16, str(y["annee"]), 11, "middle"))
+        body.append(_text(left + i * group + group / 2, top + plot_h + 32,
+                          f"sanctions {fmt.euros(y['sanctions'])}", 9, "middle", MUTED))  # fmt: skip
+    return _svg(width, height, "Montants par année de la campagne", body, "years")

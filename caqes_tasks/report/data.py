@@ -9,11 +9,20 @@ FINESS numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from caqes_tasks.outcomes.vocabulary import TypeDecision
 
 ZERO = Decimal("0.00")
+# fct_sanction.motif in a few words, for lists (the notices word the full fact: voc.MOTIFS)
+MOTIF_MOTS = {"refus": "refus de signer", "non_atteinte": "non-atteinte des objectifs", "capes": "CAPES"}
+# head of fct_retenue.objet (before « : ») → what was left out, in words
+OBJETS_RETENUE = {
+    "procedure": "procédure de sanction", "sanction": "sanction", "sanctions": "sanction",
+    "interessement": "intéressement", "interessement_national": "intéressement national",
+    "interessement_regional": "intéressement régional", "etablissement": "établissement",
+}  # fmt: skip
 # fct_sanction.type_decision of the lines that are not a financial sanction (docs/rules.md §7)
 MESURES = frozenset(set(TypeDecision) - {TypeDecision.SANCTION_FINANCIERE})
 SCORE_BINS = tuple(range(0, 100, 10))  # [0,10) … [80,90) and [90,100]
@@ -84,6 +93,59 @@ class EjSection:
     sanctions: list[dict] = field(default_factory=list)
     procedure: list[dict] = field(default_factory=list)
     documents: list[dict] = field(default_factory=list)  # {libelle, href}: rapport d'évaluation, analyses
+    ciblage: list[dict] = field(default_factory=list)  # fct_ciblage rows of its ETs targeted for the year
+    retenues: list[dict] = field(default_factory=list)  # fct_retenue: what was withheld, and why
+
+    @property
+    def departements(self) -> list[str]:
+        return sorted({e["departement"] for e in self.etablissements if e.get("departement")})
+
+    @property
+    def categories(self) -> list[str]:
+        """Categories of its ETs as the FINESS register words them (``libelle_categorie``)."""
+        return sorted({e.get("libelle_categorie") or e.get("categorie") for e in self.etablissements} - {None, ""})
+
+    def nom_et(self, finess_geo: str | None) -> str:
+        """The name of one of its ETs (FINESS register), else « ET <n°> »."""
+        if not finess_geo:
+            return ""
+        nom = next((e["raison_sociale"] for e in self.etablissements if e["finess_geo"] == finess_geo), None)
+        return nom or f"ET {finess_geo}"
+
+    @property
+    def sanctions_financieres(self) -> list[dict]:
+        return [r for r in self.sanctions if r["montant"] and r["montant"] > 0]
+
+    @property
+    def mesures(self) -> list[dict]:
+        return [r for r in self.sanctions if r.get("type_decision") in MESURES]
+
+    @property
+    def retenues_bloquantes(self) -> list[dict]:
+        """fct_retenue rows that withhold a notice of the EJ (a computation not done, or an object
+        the notices do not know: never let a notice out on an unread reservation)."""
+        return [r for r in self.retenues if voc.kinds_withheld(r["objet"])[0]]
+
+    @property
+    def elements_non_retenus(self) -> list[dict]:
+        """fct_retenue rows of one component left out; the notices still go out and list it."""
+        return [r for r in self.retenues if not voc.kinds_withheld(r["objet"])[0]]
+
+    @property
+    def score_non_evaluable(self) -> bool:
+        return any(s["niveau"] == "contrat" and s["score"] is None for s in self.scores)
+
+    @property
+    def risques(self) -> list[str]:
+        """Why this EJ needs the officer's attention before the DG decides, in words: a financial
+        sanction or a measure at stake, a contract score that cannot be evaluated, a notice
+        withheld. Empty: nothing at stake. The one place the report's « EJ à risque » is defined."""
+        out = [f"sanction ({MOTIF_MOTS.get(r['motif'], r['motif'])})" for r in self.sanctions_financieres]
+        out += [voc.TYPES_DECISION.get(r["type_decision"], r["type_decision"]) for r in self.mesures]
+        if self.score_non_evaluable:
+            out.append("score contrat non évaluable")
+        out += [f"notification retenue : {r['raison']}" for r in self.retenues_bloquantes]
+        return list(dict.fromkeys(out))
 
     @property
     def modulations(self) -> list[tuple]:
@@ -117,6 +179,7 @@ class EjSection:
 class Campaign:
     annee: int
     marts: set[str]
+    as_of: date | None = None  # the date the run acts on: what is due is counted from it
     nb_et: int = 0
     nb_et_cibles: int = 0
     nb_ej_volets: int = 0
@@ -131,10 +194,31 @@ class Campaign:
     perimetre_par_origine: list[dict] = field(default_factory=list)  # fct_perimetre: signature / avenant
     nb_candidats_avenant: int | None = None  # targeted ET × indicator not in the perimeter in force
     procedures_en_attente: list[dict] = field(default_factory=list)  # fct_procedure.en_attente
-    enveloppe_source: str = ""
+    enveloppe_source: str = ""  # "arretee" (fct_enveloppe, set by the ARS) or "plafonds" (sum of ceilings)
     enveloppes: list[EnvelopeTheme] = field(default_factory=list)
     tendances: list[IndicatorTrend] = field(default_factory=list)
     ej: list[EjSection] = field(default_factory=list)
+    par_annee: list[dict] = field(default_factory=list)  # amounts per year of the campaign up to annee
+
+    def retenues(self) -> list[dict]:
+        """fct_retenue of the year by kind: {objet (its head, in words), bloquante, nb_ej}."""
+        counts: dict[tuple[str, bool], set[str]] = {}
+        for e in self.ej:
+            for r in e.retenues:
+                bloquante = bool(voc.kinds_withheld(r["objet"])[0])
+                head = (r["objet"] or "").partition(":")[0].strip().lower()
+                counts.setdefault((OBJETS_RETENUE.get(head, head or "non précisé"), bloquante), set()).add(e.finess_ej)
+        rows = [{"objet": o, "bloquante": b, "nb_ej": len(ej)} for (o, b), ej in counts.items()]
+        return sorted(rows, key=lambda r: (not r["bloquante"], -r["nb_ej"], r["objet"]))
+
+    @property
+    def ej_a_risque(self) -> list[EjSection]:
+        """EJs with something at stake (``EjSection.risques``), largest sanction first."""
+        return sorted((e for e in self.ej if e.risques), key=lambda e: (-e.total_sanctions, e.titre, e.finess_ej))
+
+    def plus_gros(self, attr: str, n: int = 10) -> list[EjSection]:
+        """The ``n`` EJs with the largest ``attr`` (total_interessement, total_sanctions), above zero."""
+        return sorted((e for e in self.ej if getattr(e, attr) > 0), key=lambda e: (-getattr(e, attr), e.finess_ej))[:n]
 
     @property
     def scores_evaluables(self) -> list[Decimal]:
@@ -202,7 +286,7 @@ def _overview(con, c: Campaign) -> None:
         ).fetchone()[0]
         c.sanctions_par_motif = _rows(
             con,
-            "SELECT motif, count(DISTINCT finess_ej) AS nb_ej, sum(montant) AS montant "
+            "SELECT motif, count(DISTINCT finess_ej) FILTER (WHERE montant <> 0) AS nb_ej, sum(montant) AS montant "
             "FROM marts.fct_sanction WHERE annee = ? GROUP BY motif ORDER BY motif",
             y,
         )
@@ -275,9 +359,9 @@ def _envelopes(con, c: Campaign) -> None:
             )
         }
     if envelope:
-        c.enveloppe_source = "marts.fct_enveloppe"
+        c.enveloppe_source = "arretee"
     else:
-        c.enveloppe_source = "somme des plafonds des EJ concernés"
+        c.enveloppe_source = "plafonds"
         envelope = {t: r["plafonds"] or ZERO for t, r in distributed.items()}
     for theme in sorted(set(envelope) | set(distributed)):
         d = distributed.get(theme, {})
@@ -344,6 +428,7 @@ def _ej_sections(con, c: Campaign) -> None:
         "sanctions",
     )
     collect("fct_procedure", "SELECT * FROM marts.fct_procedure WHERE annee = ? ORDER BY finess_ej, etape", "procedure")
+    collect("fct_retenue", "SELECT * FROM marts.fct_retenue WHERE annee = ? ORDER BY finess_ej, objet, raison", "retenues")
     if "fct_evaluation" in c.marts:
         for r in _rows(
             con,
@@ -353,28 +438,79 @@ def _ej_sections(con, c: Campaign) -> None:
         ):
             if r["finess_ej"] in sections:
                 sections[r["finess_ej"]].evaluations.append(r)
-    if "dim_etablissement" in c.marts:
-        name_col = "raison_sociale_ej" if "raison_sociale_ej" in _columns(con, "dim_etablissement") else "NULL"
+    if "fct_ciblage" in c.marts:
         for r in _rows(
             con,
-            f"SELECT finess_ej, finess_geo, raison_sociale, {name_col} AS nom_ej, departement "
+            "SELECT * FROM marts.fct_ciblage WHERE annee = ? AND cible ORDER BY finess_ej, finess_geo, volet, indicateur",
+            y,
+        ):
+            if r["finess_ej"] in sections:
+                sections[r["finess_ej"]].ciblage.append(r)
+    if "dim_etablissement" in c.marts:
+        present = _columns(con, "dim_etablissement")
+
+        def col(name: str) -> str:
+            return name if name in present else f"NULL AS {name}"
+
+        for r in _rows(
+            con,
+            f"SELECT finess_ej, finess_geo, raison_sociale, {col('raison_sociale_ej')}, departement, "
+            f"{col('categorie')}, {col('libelle_categorie')} "
             "FROM marts.dim_etablissement WHERE annee = ? ORDER BY finess_ej, finess_geo",
             y,
         ):
             if r["finess_ej"] in sections:
                 s = sections[r["finess_ej"]]
                 s.etablissements.append(r)
-                if r["nom_ej"]:
-                    s.nom = r["nom_ej"]
+                if r["raison_sociale_ej"]:
+                    s.nom = r["raison_sociale_ej"]
     c.ej = [sections[k] for k in sorted(sections)]
 
 
-def load_campaign(con, year: int) -> Campaign:
-    """Everything the report of year ``year`` shows, from the marts of ``con``."""
-    c = Campaign(annee=year, marts=_marts(con))
+def _years(con, c: Campaign) -> None:
+    """Amounts per year of the campaign up to ``c.annee`` (the years the marts hold): intéressement
+    national and régional, financial sanctions, and how many EJs each concerns."""
+    per: dict[int, dict] = {}
+
+    def year(a: int) -> dict:
+        return per.setdefault(a, {
+            "annee": a, "national": ZERO, "regional": ZERO, "sanctions": ZERO,
+            "nb_ej_interessement": 0, "nb_ej_sanctions": 0,
+        })  # fmt: skip
+
+    if "fct_interessement" in c.marts:
+        for r in _rows(
+            con,
+            "SELECT annee, type, sum(montant) AS montant FROM marts.fct_interessement WHERE annee <= ? "
+            "GROUP BY annee, type ORDER BY annee, type",
+            [c.annee],
+        ):
+            if r["type"] in ("national", "regional"):
+                year(r["annee"])[r["type"]] = r["montant"]
+        for a, n in con.execute(
+            "SELECT annee, count(DISTINCT finess_ej) FROM marts.fct_interessement WHERE annee <= ? AND montant > 0 "
+            "GROUP BY annee",
+            [c.annee],
+        ).fetchall():
+            year(a)["nb_ej_interessement"] = n
+    if "fct_sanction" in c.marts:
+        for a, montant, n in con.execute(
+            "SELECT annee, sum(montant), count(DISTINCT finess_ej) FILTER (WHERE montant > 0) FROM marts.fct_sanction "
+            "WHERE annee <= ? GROUP BY annee",
+            [c.annee],
+        ).fetchall():
+            year(a).update(sanctions=montant, nb_ej_sanctions=n)
+    c.par_annee = [per[a] for a in sorted(per)]
+
+
+def load_campaign(con, year: int, as_of: date | None = None) -> Campaign:
+    """Everything the report of year ``year`` shows, from the marts of ``con``; ``as_of``: the
+    date the run acts on (the procedure's calendar counts what is due from it)."""
+    c = Campaign(annee=year, marts=_marts(con), as_of=as_of)
     _overview(con, c)
     _revision_2(con, c)
     _envelopes(con, c)
     _trends(con, c)
+    _years(con, c)
     _ej_sections(con, c)
     return c

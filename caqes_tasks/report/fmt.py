@@ -80,3 +80,13 @@ def origine(code: str | None) -> str:
 def date(value) -> str:
     """A date in French (``1er juillet 2024``); a dash for None."""
     return DASH if value is None else date_fr(value)
+
+
+def plafond(text: str | None) -> str:
+    """fct_sanction.plafond_applique in words: the 5 % global cap, the 1 % cap of a volet, or as written."""
+    kind = voc.cap_kind(text)
+    if kind == "global":
+        return "plafond annuel de l'EJ (5 %)"
+    if kind == "volet":
+        return "plafond du volet (1 %)"
+    return text or DASH

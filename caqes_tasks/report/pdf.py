@@ -178,6 +178,19 @@ def fpdf_pdf(c: Campaign, pdf_path: Path, *, run_id: str, ref, created: date | N
             *[[f"Procédures {fmt.en_attente(r['en_attente'])}", f"{r['nb_ej']} EJ"] for r in c.procedures_en_attente],
         ],
     )
+    if c.par_annee:
+        title("Évolution sur les années de la campagne", 12)
+        table(
+            ["Année", "Intéressement national", "Intéressement régional", "Sanctions", "EJ sanctionnées"],
+            [[y["annee"], fmt.euros(y["national"]), fmt.euros(y["regional"]), fmt.euros(y["sanctions"]), y["nb_ej_sanctions"]]
+             for y in c.par_annee],
+        )  # fmt: skip
+    if c.ej_a_risque:
+        title("EJ à risque", 12)
+        table(
+            ["EJ", "Ce qui est en jeu", "Sanctions"],
+            [[e.titre, " ; ".join(e.risques), fmt.euros(e.total_sanctions)] for e in c.ej_a_risque],
+        )
     title("Répartition des scores contrat", 12)
     svg(charts.score_histogram(c.histogram(), c.nb_non_evaluables), 150)
     if c.enveloppes:

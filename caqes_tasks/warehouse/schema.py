@@ -227,6 +227,11 @@ DBT_MARTS: tuple[str, ...] = (
     "fct_perimetre",
     "fct_evaluation",
     "fct_score",
+    # label dimensions: codes of the référentiel and of the marts in plain French
+    "dim_indicateur",
+    "dim_theme",
+    "dim_volet",
+    "dim_statut",
 )
 PUBLISHED_MARTS: tuple[str, ...] = DBT_MARTS + tuple(OUTCOME_TABLES)
 

@@ -13,9 +13,8 @@ from pathlib import Path
 import duckdb
 
 from caqes_tasks.finess.numbers import luhn_key
+from caqes_tasks.transform.model_yaml import contract_ddl
 from caqes_tasks.warehouse.schema import DBT_MARTS, create_schemas
-
-MARTS_YML = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "_marts.yml"
 
 MART_DDL = {
     "dim_etablissement": """finess_geo VARCHAR, finess_ej VARCHAR, annee INTEGER, raison_sociale VARCHAR,
@@ -72,20 +71,12 @@ def build_warehouse(path: Path, year: int = YEAR) -> Path:
             con.execute(f"CREATE TABLE marts.{name} ({cols})")
         for name in DBT_MARTS:
             if name not in MART_DDL:  # no sample rows: created empty from its dbt contract
-                con.execute(f"CREATE TABLE marts.{name} ({_contract_ddl(name)})")
+                con.execute(f"CREATE TABLE marts.{name} ({contract_ddl(name)})")
         for annee in (year - 1, year):
             _fill_year(con, annee, annee == year)
     finally:
         con.close()
     return path
-
-
-def _contract_ddl(model: str) -> str:
-    """Column list of a mart from its enforced dbt contract (``_marts.yml``)."""
-    import yaml
-
-    [m] = [m for m in yaml.safe_load(MARTS_YML.read_text(encoding="utf-8"))["models"] if m["name"] == model]
-    return ", ".join(f"{c['name']} {c['data_type'].upper()}" for c in m["columns"])
 
 
 def _ins(con, table: str, row: tuple) -> None:

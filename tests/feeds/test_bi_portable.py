@@ -64,9 +64,9 @@ def test_tables_and_columns_carry_the_dbt_descriptions(ctx):
         con.close()
     wanted = descriptions()
     assert tables["dim_etablissement"] == wanted["dim_etablissement"][""]
-    assert tables["fct_sanction"].startswith("EJ × year × sanction")
+    assert tables["fct_sanction"] == wanted["fct_sanction"][""] and tables["fct_sanction"].startswith("Sanctions par EJ")
     assert columns[("fct_score", "score")] == wanted["fct_score"]["score"]
-    assert columns[("fct_interessement", "montant")] == "amount paid, in euros (exact to the cent)"
+    assert columns[("fct_interessement", "montant")] == "montant versé, en euros, exact au centime"
     assert tables["feeds_latest"]
     assert set(tables) == {t for t, _ in columns}
     undocumented = [k for k, d in columns.items() if not d]

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
 from notices_fixtures import YEAR, build_warehouse
 
 from caqes_tasks.notices.data import QUERIES, MissingColumnError, read_year
-from caqes_tasks.warehouse.schema import OUTCOME_COLUMNS
-
-MARTS_CONTRACT = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "_marts.yml"
+from caqes_tasks.transform.model_yaml import contract_columns
+from caqes_tasks.warehouse.schema import DBT_MARTS, OUTCOME_COLUMNS
 
 
 @pytest.fixture
@@ -63,10 +60,10 @@ def test_absent_column_or_mart_is_an_error_naming_it(warehouse, ddl, named):
 
 def test_every_column_read_is_declared_by_the_project():
     """The notices read only what the outcome tables (schema.OUTCOME_COLUMNS) and the dbt marts'
-    enforced contract (_marts.yml) declare."""
+    enforced contracts (dbt_project/models/marts/<mart>.yml) declare."""
     declared = {table: {c.nom for c in colonnes} for table, colonnes in OUTCOME_COLUMNS.items()}
-    for model in yaml.safe_load(MARTS_CONTRACT.read_text(encoding="utf-8"))["models"]:
-        declared.setdefault(model["name"], set()).update(c["name"] for c in model["columns"])
+    for name in DBT_MARTS:
+        declared.setdefault(name, set()).update(c["name"] for c in contract_columns(name))
     for table, (cols, _) in QUERIES.items():
         assert table in declared, table
         assert {c.strip() for c in cols.split(",")} <= declared[table], (table, {c.strip() for c in cols.split(",")} - declared[table])

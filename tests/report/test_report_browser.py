@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from caqes_tasks.report import report_stage
-from caqes_tasks.report.pdf import CHROMIUM_FLAGS, find_chromium
+from caqes_tasks.report.pdf import find_chromium
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "test-output" / "report"
 
@@ -32,25 +32,10 @@ def sql(ctx, query: str):
 
 
 @pytest.fixture
-def page(ctx, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def page(ctx, open_report):
     result = report_stage(ctx)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[f for f in CHROMIUM_FLAGS if f not in ("--headless", "--no-pdf-header-footer")],
-        )
-        pg = browser.new_page(viewport={"width": 1100, "height": 900})
-        problems = []
-        pg.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
-        pg.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-        pg.on("requestfailed", lambda r: problems.append(f"requestfailed: {r.url}"))
-        requests = []
-        pg.on("request", lambda r: requests.append(r.url))
-        pg.goto(f"file://{result['outputs']['html']}", wait_until="load")
-        yield pg, result, problems, requests
-        browser.close()
+    pg, problems, requests = open_report(result["outputs"]["html"])
+    yield pg, result, problems, requests
 
 
 def test_page_loads_with_no_error_and_no_external_resource(page):
@@ -62,13 +47,17 @@ def test_page_loads_with_no_error_and_no_external_resource(page):
 
 def test_charts_are_drawn(page):
     pg = page[0]
-    charts = pg.locator("svg.chart")
     classes = pg.eval_on_selector_all("svg.chart", "els => els.map(e => e.getAttribute('class'))")
-    for kind in ("histogram", "envelope", "trends", "themes"):
+    for kind in ("histogram", "envelope", "trends", "years", "themes"):
         assert any(kind in c for c in classes), kind
-    for i in range(charts.count()):
-        box = charts.nth(i).bounding_box()
-        assert box and box["width"] > 50 and box["height"] > 20
+
+    def drawn(locator) -> int:
+        for i in range(locator.count()):
+            box = locator.nth(i).bounding_box()
+            assert box and box["width"] > 50 and box["height"] > 20
+        return locator.count()
+
+    assert drawn(pg.locator("#vue-synthese svg.chart")) == 4  # the summary's charts
     sizes = pg.eval_on_selector_all(
         "svg.chart rect.bar", "els => els.map(e => { const b = e.getBBox(); return [b.width, b.height]; })"
     )
@@ -78,6 +67,9 @@ def test_charts_are_drawn(page):
         "svg.histogram rect.bar", "els => els.filter(e => e.getBBox().height > 0).length"
     )
     assert hist == 4
+    ej = pg.locator("section.ej:has(svg.themes)").first
+    pg.goto(pg.url.split("#")[0] + "#" + ej.get_attribute("id"))  # an EJ's page shows its theme scores
+    assert drawn(pg.locator("section.ej.courante svg.chart")) == 1
 
 
 def test_totals_on_the_page_equal_the_marts(ctx, page):

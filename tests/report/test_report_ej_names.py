@@ -1,4 +1,4 @@
-"""The campaign report names each EJ; an EJ without a name shows its number once, not twice."""
+"""The campaign report heads each EJ page with its name; an EJ without a name shows its number once, not twice."""
 
 from __future__ import annotations
 
@@ -23,6 +23,6 @@ def test_sections_are_headed_by_the_ej_name_or_once_by_its_number(ctx, sample):
     with duckdb.connect(str(ctx.warehouse)) as con:
         con.execute("UPDATE marts.dim_etablissement SET raison_sociale_ej = NULL WHERE finess_ej = ?", [unnamed])
     html = _html(ctx)
-    assert f'<h3>Centre hospitalier de Pau <span class="finess">FINESS EJ {named}</span></h3>' in html
-    assert f"<h3>Entité juridique {unnamed}</h3>" in html
+    assert f'<h2>Centre hospitalier de Pau <span class="finess">FINESS EJ {named}</span></h2>' in html
+    assert f"<h2>Entité juridique {unnamed}</h2>" in html
     assert f"{unnamed} FINESS EJ {unnamed}" not in html and f">{unnamed}</a>" not in html

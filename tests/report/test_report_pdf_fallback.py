@@ -24,11 +24,14 @@ def test_fpdf2_pdf_carries_the_totals(ctx):
     assert fmt.euros(total).replace("\u202f", " ").replace("\u00a0", " ") in norm
     assert fmt.euros(sanctions).replace("\u202f", " ").replace("\u00a0", " ") in norm
     assert "CHU de Poitiers" in text
+    assert "EJ à risque" in norm and "sanction (refus de signer)" in norm  # the summary's list, on paper too
 
 
 def test_html_is_self_contained(ctx):
     html = open(report_stage(ctx, pdf_engine="fpdf2")["outputs"]["html"], encoding="utf-8").read()
-    assert "<script" not in html and "<link" not in html and " src=" not in html
+    # one inline script (filter, one EJ page at a time), nothing fetched
+    assert html.count("<script") == 1 and "<script>" in html
+    assert "<link" not in html and " src=" not in html and "http" not in html.split("<script>")[1]
     assert html.count("<svg") >= 4
 
 
@@ -48,4 +51,5 @@ def test_envelope_comes_from_an_envelope_mart_when_there_is_one(ctx):
     found = dict(re.findall(r'data-enveloppe="([A-Z]+)" data-value="([0-9.]+)"', html))
     assert found == {"ATB": "200000.00", "GENBIO": "100000.05", "TS": "50000.00"}
     assert 'data-distribue="TS" data-value="0.00"' in html  # an unused theme shows 0 distributed
-    assert "marts.fct_enveloppe" in html
+    assert 'data-enveloppe-source="arretee">Enveloppe : montants arrêtés par l\'ARS pour chaque thème.' in html
+    assert "marts." not in html and "fct_" not in html  # table names are never shown

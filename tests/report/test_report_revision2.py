@@ -124,7 +124,11 @@ def test_report_shows_the_revision_2_facts(ctx, sample):
     assert "reçue le 4 mars 2024" in text and "avis réservé de l'organisme local d'assurance maladie du 2 avril 2024" in text
     assert "en attente de la date de réception de la notification préalable : le délai d'observations ne court pas 1" in text
     assert "par avenant 1 1 à la signature 3 2" in text
-    assert f"{geo0} ATB par avenant 0,42" in text and f"{geo0} NAT_1 à la signature 250 000" in text
+    # indicators under contract: the ET and the indicator by name, values in the indicator's unit
+    et0 = "CH Libourne – site Robert Boulin"
+    assert f"{et0} Antibiotiques (ATB) par avenant 42,0 % 38,0 %" in text
+    assert f"{et0} Perfusions (PERFADOM) (NAT_1) à la signature 250 000,00 € 232 500,00 €" in text
+    assert f"{geo0} ATB" not in text
 
     pdf = " ".join(
         "\n".join(p.extract_text() for p in PdfReader(result["outputs"]["pdf"]).pages).replace("\u202f", " ").replace("\u00a0", " ").split()
