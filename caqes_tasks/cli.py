@@ -11,11 +11,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -159,37 +157,10 @@ def nightly(
 
 
 def _last_run_context(out: Path, year: int):
-    """The context of YEAR's last successful annual run in OUT, read back with its folders
-    under OUT (the out dir may have been copied or moved since) and without its attempt."""
-    from caqes_tasks.context import RunContext
-    from caqes_tasks.pipeline import InvalidRunSettings
-    from caqes_tasks.referentiel import DEFAULT_REFERENTIEL
-    from caqes_tasks.warehouse import connect
+    """The context of YEAR's last successful annual run in OUT (see caqes_tasks.dernier_run)."""
+    from caqes_tasks.dernier_run import contexte_dernier_run
 
-    warehouse = out / "warehouse" / "caqes.duckdb"
-    if not warehouse.exists():
-        raise InvalidRunSettings(f"pas d'entrepôt dans {out} ({warehouse}) : lancez d'abord caqes run")
-    with connect(warehouse, read_only=True) as con:
-        rows = con.execute(
-            "SELECT run_id FROM meta.runs WHERE annee = ? AND status = 'success' "
-            "AND run_id NOT LIKE 'nightly-%' ORDER BY finished_at DESC",
-            [year],
-        ).fetchall()
-        years = [y for (y,) in con.execute(
-            "SELECT DISTINCT annee FROM meta.runs WHERE status = 'success' AND run_id NOT LIKE 'nightly-%' ORDER BY 1"
-        ).fetchall()]
-    for (run_id,) in rows:
-        saved = out / "runs" / run_id / "context.json"
-        if saved.is_file():
-            ctx = RunContext.from_dict(json.loads(saved.read_text()))
-            referentiel = ctx.referentiel
-            if not referentiel.is_file() and (DEFAULT_REFERENTIEL.parent / referentiel.name).is_file():
-                referentiel = DEFAULT_REFERENTIEL.parent / referentiel.name
-            return replace(ctx, out=out, referentiel=referentiel, attempt="")
-    accepted = ", ".join(str(y) for y in years) or "aucune"
-    raise InvalidRunSettings(
-        f"aucun run annuel réussi pour {year} dans {out} (années avec un run réussi : {accepted})"
-    )
+    return contexte_dernier_run(out, year)
 
 
 @app.command()
@@ -217,6 +188,79 @@ def report(
         _fail(str(exc))
     for kind, path in sorted(result.get("outputs", {}).items()):
         _say(f"{kind}: {path}")
+
+
+def _annee(year: str | None) -> int:
+    from caqes_tasks.pipeline import InvalidRunSettings
+
+    if year is None or not str(year).strip().isdigit():
+        raise InvalidRunSettings(f"année manquante ou invalide : « {year or ''} » (--year, par exemple 2024)")
+    return int(year)
+
+
+@app.command()
+def explain(
+    year: str | None = typer.Option(None, help="Evaluation year N"),
+    finess_ej: str | None = typer.Option(None, "--finess-ej", help="FINESS number of the EJ"),
+    out: Path = typer.Option(DEFAULT_OUT, help="Output folder of the runs"),
+) -> None:
+    """Explain every amount of an EJ in YEAR (intéressement, sanctions, retenues): the figures it
+    came from and the input lines behind them (source, file, line number, file sha256).
+
+    Reads the warehouse of YEAR's last successful run in OUT; writes nothing. Exit 2 with one
+    line for an unknown year or EJ.
+    """
+    from caqes_tasks.audit.explication import EjInconnue, expliquer
+    from caqes_tasks.pipeline import InvalidRunSettings, RunError
+    from caqes_tasks.referentiel import load_referentiel
+    from caqes_tasks.warehouse import connect
+
+    _quiet_logs()
+    out = out.resolve()
+    try:
+        annee = _annee(year)
+        if not (finess_ej or "").strip():
+            raise InvalidRunSettings("n° FINESS de l'EJ manquant (--finess-ej, par exemple 330781196)")
+        ctx = _last_run_context(out, annee)
+        exercice = load_referentiel(ctx.referentiel).exercice_produits_am(annee)
+        with connect(ctx.warehouse, read_only=True) as con:
+            text = expliquer(con, annee, finess_ej, exercice)
+    except (RunError, EjInconnue) as exc:
+        _fail(str(exc))
+    typer.echo(text, nl=False)
+
+
+@app.command()
+def simulate(
+    year: str | None = typer.Option(None, help="Evaluation year N"),
+    out: Path = typer.Option(DEFAULT_OUT, help="Output folder of the runs"),
+    reglages: list[str] = typer.Option(
+        [], "--set", metavar="CLE=VALEUR",
+        help="A changed parameter (repeatable): enveloppe.<THEME>, part_nationale[.<IND>], formule, seuil_atteinte, "
+             "sanction.refus, sanction.non_atteinte, non_atteinte_taux, impact, modulation.<FINESS_EJ>"),
+) -> None:
+    """Rerun YEAR's outcomes under changed parameters, within the legal limits, publishing nothing:
+    writes the comparison per EJ (amount now, simulated, difference) to OUT/simulations/<N>/<id>/
+    (Parquet, CSV, HTML). Published feeds, notices, reports and the warehouse are left untouched.
+
+    Exit 2 with one line for an unknown year, an unknown setting or a value outside its limits.
+    """
+    from caqes_tasks.pipeline import RunError
+    from caqes_tasks.simulation.parametres import ParametreRefuse
+    from caqes_tasks.simulation.stage import simulation_stage
+
+    _quiet_logs()
+    out = out.resolve()
+    try:
+        annee = _annee(year)
+        ctx = _last_run_context(out, annee)
+        done = simulation_stage(ctx, reglages)
+    except (RunError, ParametreRefuse) as exc:
+        _fail(str(exc))
+    _say(f"simulation {done['simulation_id']} (année {annee}, run {done['run_id']}) : "
+         f"{done['ej_modifiees']} EJ sur {done['rows']} changent ; écart intéressement {done['ecarts']['interessement']} EUR, "
+         f"écart sanctions {done['ecarts']['sanction']} EUR")
+    _say(f"comparaison : {done['outputs']['html']}")
 
 
 @app.command()
@@ -443,3 +487,7 @@ def demo(
 
 def main() -> None:  # pragma: no cover - console entry point
     sys.exit(app())
+
+
+if __name__ == "__main__":  # pragma: no cover - python -m caqes_tasks.cli
+    main()

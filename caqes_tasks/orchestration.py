@@ -59,6 +59,29 @@ def run_semester_from_airflow(context: dict) -> dict:
         raise _failing(refused) from None
 
 
+def run_simulation_from_airflow(context: dict) -> dict:
+    """The ``caqes_simulation`` task: the year's outcomes under the ``reglages`` param
+    (``cle=valeur`` strings, as ``caqes simulate --set``), from the year's last annual run in
+    the out dir; writes only ``OUT/simulations/<N>/<id>/`` (caqes_tasks.simulation.stage)."""
+    from caqes_tasks.dernier_run import contexte_dernier_run
+    from caqes_tasks.pipeline import InvalidRunSettings, RunError
+    from caqes_tasks.simulation.parametres import ParametreRefuse
+    from caqes_tasks.simulation.stage import simulation_stage
+
+    params = context.get("params") or {}
+    out = Path(_setting(params, "out", "CAQES_OUT", "var/out")).absolute()
+    try:
+        year = params.get("year")
+        if year is None or not str(year).strip().isdigit():
+            raise InvalidRunSettings(f"année manquante ou invalide : « {year or ''} » (param year, par exemple 2024)")
+        reglages = params.get("reglages") or []
+        if isinstance(reglages, str):
+            reglages = [r for r in reglages.split(";") if r.strip()]
+        return simulation_stage(contexte_dernier_run(out, int(year)), list(reglages))
+    except (RunError, ParametreRefuse) as refused:
+        raise _failing(refused) from None
+
+
 def airflow_variable(name: str) -> str | None:
     """The Airflow Variable ``name`` (UI, API, secrets backend, ``AIRFLOW_VAR_<NAME>``), or None
     when it is not set or when not running inside an Airflow task."""

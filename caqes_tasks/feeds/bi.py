@@ -34,7 +34,8 @@ from pathlib import Path
 
 import duckdb
 
-from caqes_tasks.feeds.marts import MARTS
+from caqes_tasks.audit import tracabilite
+from caqes_tasks.feeds.marts import FEED_TABLES
 from caqes_tasks.feeds.publish import LATEST
 from caqes_tasks.transform.model_yaml import descriptions
 
@@ -62,8 +63,9 @@ def _published_years(feeds_root: Path) -> list[tuple[int, dict]]:
 def _spec(feeds_root: Path) -> dict:
     """What the BI file must hold: per mart, the years (and runs) of its ``latest`` feeds."""
     years = _published_years(feeds_root)
-    latest = [[y, m["run_id"], mart, m["marts"][mart]["rows"]] for y, m in years for mart in MARTS if mart in m["marts"]]
-    return {"format": BI_FORMAT, "feeds_latest": latest, "comments": descriptions()}
+    latest = [[y, m["run_id"], mart, m["marts"][mart]["rows"]] for y, m in years for mart in FEED_TABLES if mart in m["marts"]]
+    comments = descriptions() | {tracabilite.FEED: tracabilite.commentaires()}
+    return {"format": BI_FORMAT, "feeds_latest": latest, "comments": comments}
 
 
 def build_bi_database(feeds_root: Path) -> Path:
@@ -109,7 +111,7 @@ def _write_bi(path: Path, feeds_root: Path, spec: dict) -> None:
         if spec["feeds_latest"]:
             con.executemany("INSERT INTO feeds_latest VALUES (?, ?, ?, ?)", spec["feeds_latest"])
         _comment(con, "feeds_latest", FEEDS_LATEST_COMMENTS, list(FEEDS_LATEST_COMMENTS))
-        for mart in MARTS:
+        for mart in FEED_TABLES:
             if mart not in files:
                 continue
             listing = ", ".join(_sql_str(f) for f in files[mart])

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from caqes_tasks.audit import tracabilite
 from caqes_tasks.feeds.excel_csv import write_excel_csv
 from caqes_tasks.transform.model_yaml import descriptions, flat, models, source_tables
 from caqes_tasks.transform.model_yaml import OUTCOMES_YML
@@ -36,6 +37,12 @@ def frictionless_type(sql_type: str) -> str:
     """The Table Schema type of a DuckDB column type (``DECIMAL(18,2)`` → ``number``)."""
     base = sql_type.upper().split("(")[0].strip()
     return "number" if base in ("DECIMAL", "NUMERIC") else _TYPES.get(base, "string")
+
+
+def _textes() -> dict[str, dict[str, str]]:
+    """Descriptions of every published table: the dbt YAML's, and the tracabilite feed's own
+    (it is no warehouse table: :mod:`caqes_tasks.audit.tracabilite` describes it)."""
+    return descriptions() | {tracabilite.FEED: tracabilite.commentaires()}
 
 
 def _declarations() -> dict[str, dict]:
@@ -68,7 +75,7 @@ def _primary_key(declared: dict) -> list[str]:
 def table_schema(mart: str, columns: list[tuple[str, str]]) -> dict:
     """The Table Schema of one published table (``columns``: its (name, SQL type), in order)."""
     declared = _declarations().get(mart, {})
-    texts = descriptions().get(mart, {})
+    texts = _textes().get(mart, {})
     by_name = {c["name"]: c for c in declared.get("columns") or []}
     fields = []
     for name, sql_type in columns:
@@ -88,7 +95,7 @@ def table_schema(mart: str, columns: list[tuple[str, str]]) -> dict:
 
 def data_package(annee: int, run_id: str, tables: dict[str, list[tuple[str, str]]]) -> dict:
     """The data package of a feed set: ``tables`` is ``{mart: [(column, SQL type), ...]}``."""
-    texts = descriptions()
+    texts = _textes()
     resources = [
         {
             "name": mart,

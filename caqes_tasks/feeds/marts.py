@@ -8,6 +8,9 @@ from caqes_tasks.warehouse.schema import PUBLISHED_MARTS
 
 # Every mart the feeds publish, in publication order (dbt marts, then outcome tables).
 MARTS: tuple[str, ...] = PUBLISHED_MARTS
+# Every table of a year's feeds: the marts, then the chain from amounts to input lines
+# (caqes_tasks.audit.tracabilite), built from the warehouse when the feeds are published.
+FEED_TABLES: tuple[str, ...] = MARTS + ("tracabilite",)
 
 
 def existing_marts(con) -> list[str]:

@@ -154,6 +154,13 @@ def _place(tmp: Path, target: Path) -> tuple[Path, bool]:
     return target, True
 
 
+def place_folder(tmp: Path, target: Path) -> tuple[Path, bool]:
+    """Rename the complete staging folder ``tmp`` to ``target``; an identical folder already
+    there is kept (``tmp`` removed), a different one keeps its place and ``tmp`` goes to
+    ``<target>-<digest>``. Returns (folder, created)."""
+    return _place(tmp, target)
+
+
 # -- the link readers follow -----------------------------------------------------------------
 def swap_link(link: Path, folder: Path) -> bool:
     """Point ``link`` at ``folder`` atomically (relative symlink); False when it already did.

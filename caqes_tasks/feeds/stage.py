@@ -3,6 +3,7 @@
 Output (``ctx.feeds`` is ``OUT/feeds/<annee>``)::
 
     OUT/feeds/<annee>/runs/<run_id>/<mart>.parquet | <mart>.csv | manifest.json
+                                    tracabilite.parquet | tracabilite.csv   (caqes_tasks.audit.tracabilite)
                                     dictionnaire.json | dictionnaire.csv   (caqes_tasks.feeds.dictionary)
     OUT/feeds/<annee>/latest -> runs/<run_id>
     OUT/feeds/caqes_bi.duckdb                       views for BI tools (see caqes_tasks.feeds.bi)
@@ -22,6 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from caqes_tasks.audit import tracabilite
 from caqes_tasks.context import RunContext, compute_run_id
 from caqes_tasks.feeds.bi import build_bi_database
 from caqes_tasks.feeds.dictionary import write_dictionary
@@ -73,10 +75,13 @@ def feeds_stage(ctx: RunContext) -> dict:
     """Publish every existing mart of year ``ctx.year`` to ``ctx.feeds`` (see module docstring)."""
     run_id = ctx.run_id or compute_run_id(ctx.year, ctx.input_hashes, ctx.as_of)
     inputs = run_inputs(ctx)
+    exercice = load_referentiel(ctx.referentiel).exercice_produits_am(ctx.year)
     with connect(ctx.warehouse, read_only=True) as con:
         tables: dict[str, tuple[pa.Table, list[tuple[str, str]]]] = {
             m: (read_mart(con, m, ctx.year), mart_columns(con, m)) for m in existing_marts(con)
         }
+        if tracabilite.disponible(con):
+            tables[tracabilite.FEED] = (tracabilite.table_tracabilite(con, ctx.year, exercice), tracabilite.COLONNES_SQL)
 
     def build(folder: Path) -> None:
         described: dict[str, dict] = {}

@@ -25,7 +25,7 @@ def dagbag(tmp_path_factory):
 
 def test_dags_import_without_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert set(dagbag.dags) == {"caqes_annual", "caqes_nightly", "caqes_semestriel"}
+    assert set(dagbag.dags) == {"caqes_annual", "caqes_nightly", "caqes_semestriel", "caqes_simulation"}
 
 
 @pytest.mark.parametrize("dag_id", ["caqes_annual", "caqes_nightly", "caqes_semestriel"])
@@ -80,6 +80,17 @@ def test_semester_schedule_after_each_half_year(dagbag):
     assert semester_of(date(2024, 9, 1)) == (2024, 1)  # January–June closed by September
     assert semester_of(date(2025, 3, 1)) == (2024, 2)  # July–December closed by March
     assert semester_of(date(2025, 1, 15)) == (2024, 1)
+
+
+def test_simulation_dag_is_triggered_by_hand_and_never_retried(dagbag):
+    dag = dagbag.dags["caqes_simulation"]
+    assert type(dag.timetable).__name__ == "NullTimetable"  # schedule=None: triggered by hand only
+    assert dag.catchup is False and "caqes" in dag.tags
+    assert str(dag.timezone.name) == "Europe/Paris"
+    [task] = dag.tasks
+    assert task.task_id == "simulation" and task.owner == "ars-data"
+    assert task.retries == 0  # a setting refused once is refused again
+    assert set(dag.params) == {"year", "reglages", "out"}
 
 
 def test_nightly_schedule(dagbag):
