@@ -123,6 +123,10 @@ def test_an_ej_page_is_reached_from_the_summary_and_shows_its_name_and_amounts(c
     assert money(page.locator('[data-ej-total="interessement"]').inner_text()) == interessement
     assert money(page.locator('[data-ej-total="sanctions"]').inner_text()) == sanctions == Decimal("44000.00")
     assert pg.title().startswith(nom)
+    # the audit trail of those amounts: the year's traceability feed and the explain command
+    trace = page.locator(f'[data-tracabilite="{ej}"]')
+    assert f"caqes explain --year {YEAR} --finess-ej {ej}" in trace.inner_text()
+    assert trace.locator("a").get_attribute("href") == f"../../feeds/{YEAR}/latest/tracabilite.csv"
     # back to the list, then another EJ through the list
     page.get_by_role("link", name="← Liste des établissements").click()
     assert not page.is_visible() and pg.locator("#liste-ej").is_visible()
