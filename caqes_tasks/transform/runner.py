@@ -177,6 +177,7 @@ def count_mart_rows(warehouse: Path, marts: Sequence[str] = MARTS) -> dict[str, 
     return rows
 
 
+BUILD_RESULTS = "build_results.json"  # dbt build's run_results.json (models, unit and data tests)
 BUILD = "build"  # staging folder of a build: OUT/warehouse/.build.tmp-<pid>-<hex>/caqes.duckdb
 
 
@@ -274,7 +275,7 @@ def _reuse_docs(previous: str | None, work_dir: Path) -> None:
         return
     target = work_dir / "target"
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("index.html", "manifest.json", "catalog.json", "run_results.json"):
+    for name in ("index.html", "manifest.json", "catalog.json", "run_results.json", BUILD_RESULTS):
         src = Path(previous) / name
         if src.is_file():
             shutil.copyfile(src, target / name)
@@ -315,6 +316,8 @@ def transform_stage(ctx: RunContext, select: str | None = None) -> dict:
                 env = {"CAQES_WAREHOUSE": str(copy)}
                 build = run_dbt(["build"], work_dir=work_dir, dbt_vars=dbt_vars, env=env, select=select)
                 summary = _raise_if_failed("build", build)
+                # `docs generate` writes its own run_results.json: the build's results are kept aside
+                shutil.copyfile(work_dir / "target" / "run_results.json", work_dir / "target" / BUILD_RESULTS)
                 docs = run_dbt(["docs", "generate"], work_dir=work_dir, dbt_vars=dbt_vars, env=env)
                 _raise_if_failed("docs generate", docs)
                 _record_build(copy, fingerprint, select, ctx, work_dir / "target", summary)
@@ -338,7 +341,7 @@ def transform_stage(ctx: RunContext, select: str | None = None) -> dict:
         "fingerprint": fingerprint,
         "outputs": {
             "docs": str(work_dir / "target" / "index.html"),
-            "run_results": str(work_dir / "target" / "run_results.json"),
+            "run_results": str(work_dir / "target" / BUILD_RESULTS),
             "dbt_log": str(work_dir / "logs" / "dbt.log"),
         },
     }

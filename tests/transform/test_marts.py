@@ -53,7 +53,13 @@ def test_stage_result(built):
     assert set(result["rows"]) == set(MARTS)
     assert all(result["rows"][m] > 0 for m in MARTS), result["rows"]
     assert result["tests"]["failed"] == 0
-    assert result["tests"]["passed"] >= 30  # data tests + 17 unit tests
+    assert result["tests"]["passed"] >= 30  # data tests + unit tests
+    # the dbt unit tests of the models' YAML ran in that build, and passed
+    import json
+
+    ran = json.loads(Path(result["outputs"]["run_results"]).read_text(encoding="utf-8"))["results"]
+    unit = {r["unique_id"].split(".")[-1]: r["status"] for r in ran if r["unique_id"].startswith("unit_test.")}
+    assert len(unit) >= 20 and set(unit.values()) == {"pass"}, unit
     docs = Path(result["outputs"]["docs"])
     assert docs.name == "index.html" and docs.is_file()
     assert docs.is_relative_to(ctx.run_dir / "dbt")
