@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from caqes_tasks.notices import vocabulary as voc
 from caqes_tasks.outcomes.vocabulary import TypeDecision
 
 ZERO = Decimal("0.00")
