@@ -144,15 +144,10 @@ def interessement_national_exact(
     raise ValueError(f"unknown national formula {formule!r}")
 
 
-def interessement_national_cents(
-    part: Decimal,
-    economie: Exact,
-    atteinte: Decimal = Decimal(1),
-    formule: str = Formule.PROPORTIONNELLE,
-    seuil_atteinte: Decimal | None = None,
-) -> int:
-    """National intéressement, rounded once half-up to the cent (docs/rules.md §6)."""
-    return half_up_cents(interessement_national_exact(part, economie, atteinte, formule, seuil_atteinte))
+def interessement_national_cents(part: Decimal, economie: Exact, *formule, **options) -> int:
+    """National intéressement, rounded once half-up to the cent (docs/rules.md §6); the arguments
+    are those of :func:`interessement_national_exact` (attainment, formula, threshold)."""
+    return half_up_cents(interessement_national_exact(part, economie, *formule, **options))
 
 
 # -- regional ---------------------------------------------------------------------------------

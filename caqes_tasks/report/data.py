@@ -237,20 +237,30 @@ class Campaign:
         return [(f"{lo}–{lo + 10}", n) for lo, n in zip(SCORE_BINS, counts)]
 
 
+def _one(con, sql: str, params: list) -> object:
+    return con.execute(sql, params).fetchone()[0]
+
+
+def _montants(con, mart: str, par: str, params: list, nb_ej: str = "count(DISTINCT finess_ej)") -> tuple:
+    """The year's total ``montant`` of an outcome mart, and its rows per ``par`` (nb_ej, montant)."""
+    total = _one(con, f"SELECT coalesce(sum(montant), 0) FROM marts.{mart} WHERE annee = ?", params)
+    rows = _rows(
+        con,
+        f"SELECT {par}, {nb_ej} AS nb_ej, sum(montant) AS montant "
+        f"FROM marts.{mart} WHERE annee = ? GROUP BY {par} ORDER BY {par}",
+        params,
+    )
+    return total, rows
+
+
 def _overview(con, c: Campaign) -> None:
     y = [c.annee]
     if "dim_etablissement" in c.marts:
-        c.nb_et = con.execute(
-            "SELECT count(DISTINCT finess_geo) FROM marts.dim_etablissement WHERE annee = ?", y
-        ).fetchone()[0]
+        c.nb_et = _one(con, "SELECT count(DISTINCT finess_geo) FROM marts.dim_etablissement WHERE annee = ?", y)
     if "fct_ciblage" in c.marts:
-        c.nb_et_cibles = con.execute(
-            "SELECT count(DISTINCT finess_geo) FROM marts.fct_ciblage WHERE annee = ? AND cible", y
-        ).fetchone()[0]
+        c.nb_et_cibles = _one(con, "SELECT count(DISTINCT finess_geo) FROM marts.fct_ciblage WHERE annee = ? AND cible", y)
     if "fct_volet_propose" in c.marts:
-        c.nb_ej_volets = con.execute(
-            "SELECT count(DISTINCT finess_ej) FROM marts.fct_volet_propose WHERE annee = ?", y
-        ).fetchone()[0]
+        c.nb_ej_volets = _one(con, "SELECT count(DISTINCT finess_ej) FROM marts.fct_volet_propose WHERE annee = ?", y)
         c.volets_proposes = _rows(
             con,
             "SELECT volet, count(DISTINCT finess_ej) AS nb_ej FROM marts.fct_volet_propose "
@@ -272,24 +282,11 @@ def _overview(con, c: Campaign) -> None:
             y,
         )
     if "fct_interessement" in c.marts:
-        c.total_interessement = con.execute(
-            "SELECT coalesce(sum(montant), 0) FROM marts.fct_interessement WHERE annee = ?", y
-        ).fetchone()[0]
-        c.interessement_par_type = _rows(
-            con,
-            "SELECT type, count(DISTINCT finess_ej) AS nb_ej, sum(montant) AS montant "
-            "FROM marts.fct_interessement WHERE annee = ? GROUP BY type ORDER BY type",
-            y,
-        )
+        c.total_interessement, c.interessement_par_type = _montants(con, "fct_interessement", "type", y)
     if "fct_sanction" in c.marts:
-        c.total_sanctions = con.execute(
-            "SELECT coalesce(sum(montant), 0) FROM marts.fct_sanction WHERE annee = ?", y
-        ).fetchone()[0]
-        c.sanctions_par_motif = _rows(
-            con,
-            "SELECT motif, count(DISTINCT finess_ej) FILTER (WHERE montant <> 0) AS nb_ej, sum(montant) AS montant "
-            "FROM marts.fct_sanction WHERE annee = ? GROUP BY motif ORDER BY motif",
-            y,
+        # EJs counted where a sanction is due (a sanction line of 0 € is not one)
+        c.total_sanctions, c.sanctions_par_motif = _montants(
+            con, "fct_sanction", "motif", y, nb_ej="count(DISTINCT finess_ej) FILTER (WHERE montant <> 0)"
         )
 
 
@@ -307,11 +304,12 @@ def _revision_2(con, c: Campaign) -> None:
             y,
         )
     if "fct_ciblage" in c.marts and "dans_perimetre" in _columns(con, "fct_ciblage"):
-        c.nb_candidats_avenant = con.execute(
+        c.nb_candidats_avenant = _one(
+            con,
             "SELECT count(*) FROM (SELECT DISTINCT finess_geo, indicateur FROM marts.fct_ciblage "
             "WHERE annee = ? AND cible AND NOT coalesce(dans_perimetre, false))",
             y,
-        ).fetchone()[0]
+        )
     if "fct_sanction" in c.marts:
         mesures = sorted(m.value for m in MESURES)
         c.mesures_par_type = _rows(

@@ -76,6 +76,18 @@ def _flock(path: Path, exclusive: bool, timeout_s: float, what: str) -> Iterator
 
 
 @contextmanager
+def _counted(holders: dict[str, int], key: str) -> Iterator[None]:
+    """Count one more holder of ``key``'s lock in this process (``holders``: _HELD or _SHARED)."""
+    with _HELD_GUARD:
+        holders[key] = holders.get(key, 0) + 1
+    try:
+        yield
+    finally:
+        with _HELD_GUARD:
+            holders[key] -= 1
+
+
+@contextmanager
 def writer_lock(warehouse: Path, timeout_s: float | None = None) -> Iterator[None]:
     """Hold the single-writer lock of ``warehouse`` (blocking, bounded; reentrant in a process)."""
     key = str(lock_path(warehouse).absolute())
@@ -94,14 +106,8 @@ def writer_lock(warehouse: Path, timeout_s: float | None = None) -> Iterator[Non
         reading = _SHARED.get(key, 0) > 0
     if reading:  # its own shared lock would make it wait for itself until the timeout
         raise RuntimeError(f"writer_lock({warehouse}) demandé alors que ce processus lit l'entrepôt : fermez d'abord la connexion en lecture")
-    with _flock(lock_path(warehouse), True, _timeout(timeout_s), "écriture"):
-        with _HELD_GUARD:
-            _HELD[key] = _HELD.get(key, 0) + 1
-        try:
-            yield
-        finally:
-            with _HELD_GUARD:
-                _HELD[key] -= 1
+    with _flock(lock_path(warehouse), True, _timeout(timeout_s), "écriture"), _counted(_HELD, key):
+        yield
 
 
 def holds_writer_lock(warehouse: Path) -> bool:
@@ -117,14 +123,8 @@ def reader_lock(warehouse: Path, timeout_s: float | None = None) -> Iterator[Non
         yield
         return
     key = str(lock_path(warehouse).absolute())
-    with _flock(lock_path(warehouse), False, _timeout(timeout_s), "lecture"):
-        with _HELD_GUARD:
-            _SHARED[key] = _SHARED.get(key, 0) + 1
-        try:
-            yield
-        finally:
-            with _HELD_GUARD:
-                _SHARED[key] -= 1
+    with _flock(lock_path(warehouse), False, _timeout(timeout_s), "lecture"), _counted(_SHARED, key):
+        yield
 
 
 @contextmanager

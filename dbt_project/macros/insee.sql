@@ -2,7 +2,7 @@
   commune_insee(departement, commune): the INSEE commune code (5 characters, text) of a FINESS
   address, from the extract's `departement` (2 characters) and `commune` (the 3-digit FINESS
   commune code). The only place this rule is written; tested by the unit test
-  `commune_insee_from_finess_codes` (models/staging/_unit_tests.yml) on real extract lines.
+  `commune_insee_from_finess_codes` (models/staging/stg_finess.yml) on real extract lines.
 
   - metropolitan départements 01–95 and Corsica 2A/2B: département + commune
     (01 + 451 → 01451 Viriat, 2A + 004 → 2A004 Ajaccio);

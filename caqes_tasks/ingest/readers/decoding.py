@@ -43,28 +43,18 @@ class Decoded:
     final_newline: bool = True  # False: the last line has no end of line (empty files: True)
 
 
-def _split(text: str) -> tuple[list[str], list[str]]:
-    """Lines and the end of line that closed each ('' for a last line without one)."""
+def _split(text: str | bytes) -> tuple[list, list]:
+    """Lines and the end of line that closed each (empty for a last line without one), of a
+    decoded text or of the raw bytes."""
+    eol = _EOL_BYTES if isinstance(text, bytes) else _EOL
     lines, ends, start = [], [], 0
-    for m in _EOL.finditer(text):
+    for m in eol.finditer(text):
         lines.append(text[start:m.start()])
         ends.append(m.group())
         start = m.end()
     if start < len(text):
         lines.append(text[start:])
-        ends.append("")
-    return lines, ends
-
-
-def _split_bytes(data: bytes) -> tuple[list[bytes], list[bytes]]:
-    lines, ends, start = [], [], 0
-    for m in _EOL_BYTES.finditer(data):
-        lines.append(data[start:m.start()])
-        ends.append(m.group())
-        start = m.end()
-    if start < len(data):
-        lines.append(data[start:])
-        ends.append(b"")
+        ends.append(text[:0])
     return lines, ends
 
 
@@ -76,7 +66,7 @@ def decode_lines(data: bytes, encoding: str = "utf-8") -> Decoded:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError:
-        raw_lines, raw_ends = _split_bytes(data)
+        raw_lines, raw_ends = _split(data)
         lines: list[str] = []
         ends = [e.decode("ascii") for e in raw_ends]
         offset = len(BOM) if had_bom else 0

@@ -1,6 +1,7 @@
 {#
   ET -> EJ attachment per year: for year N, the ET's line in the FINESS extract of year N;
-  else in the latest extract before N; else in the earliest extract after N.
+  else in the latest extract before N; else in the earliest extract after N (extract_of_year_rank,
+  macros/finess_extract.sql).
   raison_sociale_ej: the name of the EJ's own site line in the chosen extract year, when the
   EJ number is also an ET of the extract (the ET extract carries no EJ name).
 #}
@@ -26,12 +27,7 @@ choix as (
         x.libelle_categorie,
         x.commune,
         x.commune_insee,
-        row_number() over (
-            partition by g.finess_geo, g.annee
-            order by
-                case when x.annee = g.annee then 0 when x.annee < g.annee then 1 else 2 end,
-                case when x.annee <= g.annee then g.annee - x.annee else x.annee - g.annee end
-        ) as rang
+        {{ extract_of_year_rank('g.finess_geo, g.annee', 'x.annee', 'g.annee') }} as rang
     from grille as g
     inner join extraits as x on x.finess_geo = g.finess_geo
 )

@@ -126,26 +126,13 @@ libelles as (
             when taux_evolution_ciblage is null then
                 'évolution des dépenses non calculable (montant ' || cast(annee_reference - 1 as varchar) || ' absent ou nul)'
             else 'évolution des dépenses de ' || cast(annee_reference - 1 as varchar) || ' à ' || cast(annee_reference as varchar)
-                || ' : ' || {{ caqes.fmt_decimal('taux_evolution_ciblage', 6) }}
-                || case
-                    when sens = 'higher_is_better' and test_evolution then ' < '
-                    when sens = 'higher_is_better' then ' >= '
-                    when test_evolution then ' > '
-                    else ' <= '
-                end
-                || 'seuil ' || {{ caqes.fmt_decimal('max_taux_evolution', 6) }}
+                || ' : '
+                || {{ texte_seuil('taux_evolution_ciblage', 'max_taux_evolution', 'sens', 'test_evolution') }}
         end as texte_evolution,
         case
             when seuil_valeur is null then 'test de valeur non prévu'
             when valeur_ciblage is null then 'valeur ' || cast(annee_reference as varchar) || ' absente'
-            else 'valeur ' || {{ caqes.fmt_decimal('valeur_ciblage', 6) }}
-                || case
-                    when sens = 'higher_is_better' and test_valeur then ' < '
-                    when sens = 'higher_is_better' then ' >= '
-                    when test_valeur then ' > '
-                    else ' <= '
-                end
-                || 'seuil ' || {{ caqes.fmt_decimal('seuil_valeur', 6) }}
+            else 'valeur ' || {{ texte_seuil('valeur_ciblage', 'seuil_valeur', 'sens', 'test_valeur') }}
         end as texte_valeur
     from decisions
 )

@@ -1,6 +1,7 @@
 -- ET × year: the establishment's attachment and description for the year (int_03 rule), and its
 -- EJ's name and address from the FINESS legal-entities extract (stg_finess_ej, optional) chosen
--- by the same rule: the extract of the year, else the latest before, else the earliest after.
+-- by the same rule (extract_of_year_rank): the extract of the year, else the latest before, else the
+-- earliest after.
 with registre as (
     select * from {{ ref('int_03_registre_annuel') }}
 ),
@@ -24,12 +25,7 @@ choix_ej as (
         e.ligne_acheminement,
         e.libelle_statut_juridique,
         e.siren,
-        row_number() over (
-            partition by r.finess_ej, r.annee
-            order by
-                case when e.annee = r.annee then 0 when e.annee < r.annee then 1 else 2 end,
-                case when e.annee <= r.annee then r.annee - e.annee else e.annee - r.annee end
-        ) as rang
+        {{ extract_of_year_rank('r.finess_ej, r.annee', 'e.annee', 'r.annee') }} as rang
     from (select distinct finess_ej, annee from registre) as r
     inner join entites as e on e.finess_ej = r.finess_ej
 ),
