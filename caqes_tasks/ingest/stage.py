@@ -228,7 +228,7 @@ class IngestInputs:
 
 
 @dataclass(frozen=True)
-class _File:
+class InputFile:
     """One landing file the run validates: new, or quarantined and validated again (``recheck``)."""
 
     key: str  # "<source>/<file>"
@@ -245,10 +245,10 @@ class _File:
 
 
 @dataclass(frozen=True)
-class _Read:
+class FileRead:
     """A file's bytes (the ones hashed) and what the reader made of them."""
 
-    file: _File
+    file: InputFile
     data: bytes
     rr: ReadResult
 
@@ -284,13 +284,13 @@ class _Ingest:
             if now != sha:
                 raise _changed(key, sha, now)
 
-    def read(self, f: _File) -> _Read:
+    def read(self, f: InputFile) -> FileRead:
         """Read a file once: the bytes parsed are the bytes hashed, compared with the prepared hash."""
         data = read_landing_bytes(self.ctx.landing, f.key)
         now = sha256_bytes(data)
         if now != f.sha:
             raise _changed(f.key, f.sha, now)
-        return _Read(f, data, read_file(f.source, self.ctx.landing / f.key, self.plan.fmt(f.source), data))
+        return FileRead(f, data, read_file(f.source, self.ctx.landing / f.key, self.plan.fmt(f.source), data))
 
     # -- re-validation ----------------------------------------------------------------------------
     def _report_of(self, r: dict) -> dict | None:
@@ -341,8 +341,8 @@ class _Ingest:
             if source == "phev_lines":
                 self.phev_lines(new, again)
                 continue
-            files = [_File(key, sha) for key, sha in new if not self.duplicate(key, sha)]
-            files += [_File(key, self.plan.hashes[key], recheck=True) for key in again]
+            files = [InputFile(key, sha) for key, sha in new if not self.duplicate(key, sha)]
+            files += [InputFile(key, self.plan.hashes[key], recheck=True) for key in again]
             if source != "finess" and self.register is None:
                 self.register = _register(self.con)
             if source == "contrats":
@@ -381,7 +381,7 @@ class _Ingest:
             self.register = _register(self.con)
         LinesIngest(self).run(items)
 
-    def contrats(self, files: list[_File]) -> None:
+    def contrats(self, files: list[InputFile]) -> None:
         """Contract files of the run, read together: a proposal given two ways refuses both files."""
         read = [self.read(f) for f in files]
         names = [r.file.file_name for r in read]
@@ -396,7 +396,7 @@ class _Ingest:
             self.check(r, others=others)
 
     # -- one file: validate, then load, wait or quarantine ----------------------------------------
-    def check(self, r: _Read, others: list | None = None) -> None:
+    def check(self, r: FileRead, others: list | None = None) -> None:
         """Validate a file read, then load it, let it wait for the FINESS register, or quarantine it."""
         validation = self.validate(r, others)
         if r.file.recheck:
@@ -411,7 +411,7 @@ class _Ingest:
         else:
             self.quarantine(r, validation, blocked)
 
-    def validate(self, r: _Read, others: list | None) -> Validation:
+    def validate(self, r: FileRead, others: list | None) -> Validation:
         """The file's helper columns (register, catalogue, conflicts with ``others``), its warnings
         (completeness against the year before) and its GX suite."""
         source = r.file.source
@@ -435,7 +435,7 @@ class _Ingest:
         validation.warnings = warnings
         return validation
 
-    def load(self, r: _Read, validation: Validation) -> None:
+    def load(self, r: FileRead, validation: Validation) -> None:
         """A valid file: its report, its rows in ``raw.<source>`` and its ledger row (``loaded``)."""
         f, out = r.file, self.out
         header = {"run_id": self.run_id, "source": f.source, "file": f.key, "sha256": f.sha,
@@ -452,45 +452,51 @@ class _Ingest:
             out["warnings"].append({"file": f.key, "sha256": f.sha, "warnings": validation.warnings,
                                     "report": str(paths["html"])})
 
-    def waits_for_register(self, f: _File, validation: Validation) -> bool:
+    def waits_for_register(self, f: InputFile, validation: Validation) -> bool:
         """A new file whose only failures are ETs/EJs unknown to the register, while a FINESS
         extract of the run is refused: it waits for the next run instead of being quarantined."""
         columns = {x.column for x in validation.failures}
         failing_finess = self.failing_finess() if f.source != "finess" else []
         return not f.recheck and bool(failing_finess) and bool(columns) and columns <= REGISTER_CHECKS
 
-    def wait(self, f: _File, blocked: list[int]) -> None:
+    def wait(self, f: InputFile, blocked: list[int]) -> None:
         """Nothing loaded, nothing in the ledger: listed in ``waiting`` and read again by the next run."""
         reason = (f"établissement(s) ou entité(s) inconnu(s) du répertoire FINESS alors que l'extrait "
                   f"{', '.join(self.failing_finess())} est refusé : non chargé, relu au prochain run")
         self.waiting.append({"file": f.key, "sha256": f.sha, "reason": reason, "blocked_years": blocked})
         self.out["waiting"].append(f.key)
 
-    def quarantine(self, r: _Read, validation: Validation, blocked: list[int]) -> None:
+    def quarantine(self, r: FileRead, validation: Validation, blocked: list[int]) -> None:
         """An invalid file: copied to quarantine with its reports and its validation context, and
         its ledger row (``quarantined``) written or, for a file validated again, updated."""
-        f, out, con = r.file, self.out, self.con
+        f = r.file
         now = datetime.now()
-        context = {"format": self.plan.fmt(f.source).to_dict(), "registre": _register_fingerprint(con),
+        context = {"format": self.plan.fmt(f.source).to_dict(), "registre": _register_fingerprint(self.con),
                    "autres_fichiers": self._others_fingerprint(f.key)}
         header = {"run_id": self.run_id, "source": f.source, "file": f.key, "sha256": f.sha,
                   "blocked_years": blocked, "validated_at": now.isoformat(timespec="seconds"), "contexte": context}
         paths = quarantine_file(f.file_name, r.data, self.ctx.quarantine, self.run_id, f.source, validation, header)
+        self.record_quarantined(f, len(r.rr.frame), validation, blocked, paths, now)
+
+    def record_quarantined(self, f: InputFile, rows: int, validation: Validation, blocked: list[int],
+                           paths: dict[str, Path], now: datetime) -> None:
+        """A file put in quarantine (``paths``: its reports): its ledger row (written, or updated for
+        a file validated again), and its place in the run's result and alert. For every source,
+        ``phev_lines`` included."""
         first = validation.failures[0] if validation.failures else None
         message = f"{len(validation.failures)} contrôle(s) en échec" + (f", dont : {headline(first.__dict__)}" if first else "")
         if f.recheck:
-            con.execute(
+            self.con.execute(
                 "UPDATE meta.ledger SET run_id = ?, recorded_at = ?, report = ?, message = ?, blocked_years = ?, rows = ? "
                 "WHERE source = ? AND file_name = ? AND sha256 = ? AND status = 'quarantined'",
-                [self.run_id, now, str(paths["json"]), message, json.dumps(blocked), len(r.rr.frame),
-                 f.source, f.file_name, f.sha])
+                [self.run_id, now, str(paths["json"]), message, json.dumps(blocked), rows, f.source, f.file_name, f.sha])
         else:
-            record(con, f.source, f.file_name, f.sha, len(r.rr.frame), "quarantined", self.run_id,
+            record(self.con, f.source, f.file_name, f.sha, rows, "quarantined", self.run_id,
                    report=str(paths["json"]), message=message, blocked=blocked)
         self.quarantined[(f.source, f.file_name)] = {"source": f.source, "file_name": f.file_name, "sha256": f.sha,
                                                      "run_id": self.run_id, "report": str(paths["json"])}
-        out["quarantined"].append(f.key)
-        out["reports"] += [str(paths["html"]), str(paths["text"]), str(paths["json"])]
+        self.out["quarantined"].append(f.key)
+        self.out["reports"] += [str(paths["html"]), str(paths["text"]), str(paths["json"])]
         self.failing.append({"file": f.key, "sha256": f.sha, "blocked_years": blocked, "report": str(paths["html"]),
                              "failures": [x.__dict__ for x in validation.failures], "warnings": validation.warnings})
 
