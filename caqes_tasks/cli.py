@@ -173,7 +173,8 @@ def report(
     Everything is read from and written to OUT, even when OUT is a copy of the out dir the
     run wrote. The run's own records are left as they are.
     """
-    from caqes_tasks.pipeline import InvalidRunSettings, RunError, hold_run_lock, preflight, stage_function
+    from caqes_tasks import stages
+    from caqes_tasks.pipeline import InvalidRunSettings, RunError, hold_run_lock, preflight
 
     _quiet_logs()
     out = out.resolve()
@@ -183,7 +184,7 @@ def report(
         ctx = _last_run_context(out, int(year))
         preflight(out, ctx.year, kind="report")
         with hold_run_lock(ctx, "report") as held:
-            result = stage_function("report")(held)
+            result = stages.report(held)
     except RunError as exc:
         _fail(str(exc))
     for kind, path in sorted(result.get("outputs", {}).items()):
@@ -409,12 +410,13 @@ def _demo_semesters(out: Path, landing: Path, years: list[int]) -> None:
 def _demo_reports(out: Path, years: list[int]) -> None:
     """Each year's campaign report rebuilt from its last run (as ``caqes report`` does), so that
     it links the analyses published after that run."""
-    from caqes_tasks.pipeline import RunError, hold_run_lock, stage_function
+    from caqes_tasks import stages
+    from caqes_tasks.pipeline import RunError, hold_run_lock
 
     try:
         for y in years:
             with hold_run_lock(_last_run_context(out, y), "report") as held:
-                stage_function("report")(held)
+                stages.report(held)
     except RunError as exc:
         _fail(str(exc))
 

@@ -1,10 +1,10 @@
-"""Stage order, timings and the run's bookkeeping: the one path both Airflow and the CLI take.
+"""Running the stages, timings and the run's bookkeeping: the one path both Airflow and the CLI take.
 
 ``prepare`` checks the run's settings and output folders (pre-flight), fixes the run (year,
 folders, input hashes, deterministic run id) and takes the out dir's run lock; ``run_stage``
 runs one stage under that lock and keeps its result under the run folder; ``finalize`` writes
 the run manifest and the run's record, then releases the lock. The DAG tasks and ``caqes run``
-call exactly these functions.
+call exactly these functions; the stages and their order are listed in :mod:`caqes_tasks.stages`.
 
 One run at a time per out dir
 -----------------------------
@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import importlib
 import json
 import logging
 import os
@@ -62,20 +61,9 @@ from caqes_tasks.referentiel import (
     referentiel_courant,
     referentiel_de_l_annee,
 )
+from caqes_tasks.stages import ANNUAL, stage_named
 
 log = logging.getLogger("caqes")
-
-# name -> "module:function"; each is stage(ctx) -> dict (docs/architecture.md)
-STAGES: dict[str, str] = {
-    "ingest": "caqes_tasks.ingest.stage:ingest_stage",
-    "transform": "caqes_tasks.transform.runner:transform_stage",
-    "outcomes": "caqes_tasks.outcomes.stage:outcomes_stage",
-    "notices": "caqes_tasks.notices.stage:notices_stage",
-    "rapports": "caqes_tasks.documents.stage:rapports_stage",
-    "feeds": "caqes_tasks.feeds.stage:feeds_stage",
-    "report": "caqes_tasks.report.stage:report_stage",
-}
-ANNUAL = ("ingest", "transform", "outcomes", "notices", "rapports", "feeds", "report")
 
 
 class RunError(RuntimeError):
@@ -108,12 +96,6 @@ class AllQuarantined(RunError):
 
 class StageFailed(RunError):
     """A stage raised; the run is recorded as failed and the traceback kept in the run folder."""
-
-
-
-def stage_function(name: str) -> Callable[..., dict]:
-    module, func = STAGES[name].split(":")
-    return getattr(importlib.import_module(module), func)
 
 
 # -- settings ---------------------------------------------------------------------------------
@@ -635,7 +617,7 @@ def run_stage(name: str, ctx: RunContext | dict, **kwargs) -> dict:
     with hold_run_lock(ctx, name):
         started = time.monotonic()
         log.info("caqes stage %s: start (year %s, run %s)", name, ctx.year, ctx.run_id)
-        result = stage_function(name)(ctx, **kwargs)
+        result = stage_named(name).function(ctx, **kwargs)
         elapsed = round(time.monotonic() - started, 3)
         record = {"stage": name, "seconds": elapsed, "result": result}
         stage_file = ctx.run_dir / "stages" / f"{name}.json"
@@ -743,7 +725,8 @@ def run_annual(ctx: RunContext, progress: Callable[[str], None] = print) -> dict
     results: dict[str, dict] = {}
     name = ""
     try:
-        for name in ANNUAL:
+        for stage in ANNUAL:
+            name = stage.name
             progress(f"[{ctx.year}] {name} ...")
             t0 = time.monotonic()
             results[name] = run_stage(name, ctx)

@@ -4,7 +4,7 @@ ingest + validate → (stop here if the year's inputs failed validation) → dbt
 scores, intéressement, sanctions → notices → rapports d'évaluation → feeds → campaign report → run manifest.
 A blocked year skips every stage after ingest (published results stay) and its run ends
 failed: ``finalize`` records it as blocked, then fails with the reasons.
-Wiring only: every task calls a stage of ``caqes_tasks.pipeline``.
+Wiring only: one task per stage of ``caqes_tasks.stages.ANNUAL``, each run by ``caqes_tasks.pipeline``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pendulum
 from airflow.sdk import dag, task
 
 from caqes_tasks.orchestration import ANNUAL_SCHEDULE, DEFAULT_ARGS, TIMEZONE, dag_params
+from caqes_tasks.stages import ANNUAL
 
 
 @dag(
@@ -34,12 +35,6 @@ def caqes_annual():
         from caqes_tasks.orchestration import context_from_airflow
 
         return context_from_airflow(context, kind="annual").to_dict()
-
-    @task
-    def ingest(ctx: dict) -> dict:
-        from caqes_tasks.pipeline import run_stage
-
-        return run_stage("ingest", ctx)
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def year_validated(ctx: dict, ingest_result: dict) -> bool:
@@ -66,13 +61,14 @@ def caqes_annual():
     def finalize(ctx: dict) -> str:
         from caqes_tasks.orchestration import finalize_run
 
-        return finalize_run(ctx, last_stage="report")
+        return finalize_run(ctx, last_stage=ANNUAL[-1].name)
 
+    # one task per stage of caqes_tasks.stages.ANNUAL, in its order; the year is checked after ingest
     ctx = prepare()
-    ingested = ingest(ctx)
-    previous = year_validated(ctx, ingested)
-    for name in ("transform", "outcomes", "notices", "rapports", "feeds", "report"):
-        current = stage_task(name)(ctx)
+    ingest, *computed = ANNUAL
+    previous = year_validated(ctx, stage_task(ingest.name)(ctx))
+    for stage in computed:
+        current = stage_task(stage.name)(ctx)
         previous >> current
         previous = current
     previous >> finalize(ctx)

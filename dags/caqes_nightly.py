@@ -4,7 +4,7 @@ A night with nothing new stops after ingest (the ledger knows every file already
 whose new files were all quarantined stops there too and its run ends failed, so that whoever
 watches the scheduler sees it.
 Alerts to the ARS data teams are sent by the ingest stage, one per failing run.
-Wiring only: every task calls a stage of ``caqes_tasks.pipeline``.
+Wiring only: every task runs a stage of ``caqes_tasks.stages`` through ``caqes_tasks.pipeline``.
 """
 
 from __future__ import annotations

@@ -45,7 +45,6 @@ from caqes_tasks.ingest.loader import record
 from caqes_tasks.quality.phev_lines_rules import (
     BY_FLAG, CODE_RULE, COLUMNS, GRAIN_RULES, LINE_RULES, RULES, VALUE_RULES,
 )
-from caqes_tasks.quality.wording import headline
 
 SOURCE = "phev_lines"
 SAMPLE = 10
@@ -437,8 +436,9 @@ class LinesIngest:
 
     def refuse(self, f: LinesFile, counts: dict[str, int], frame: pd.DataFrame | None, years) -> None:
         """Quarantine ``f`` with its report (GX validation of its failing sample, counts of the whole file)."""
-        from caqes_tasks.ingest.quarantine import quarantine_file
         from caqes_tasks.ingest.landing import read_landing_bytes, sha256_bytes
+        from caqes_tasks.ingest.quarantine import quarantine_file
+        from caqes_tasks.ingest.stage import InputFile
 
         job = self.job
         if frame is None:
@@ -455,16 +455,7 @@ class LinesIngest:
                   "validated_at": now.isoformat(timespec="seconds"),
                   "contexte": {"format": {}, "registre": [], "autres_fichiers": []}}
         paths = quarantine_file(f.name, data, job.ctx.quarantine, job.run_id, SOURCE, validation, header)
-        first = validation.failures[0] if validation.failures else None
-        message = f"{len(validation.failures)} contrôle(s) en échec" + (f", dont : {headline(first.__dict__)}" if first else "")
-        record(job.con, SOURCE, f.name, f.sha, f.rows, "quarantined", job.run_id,
-               report=str(paths["json"]), message=message, blocked=blocked)
-        job.quarantined[(SOURCE, f.name)] = {"source": SOURCE, "file_name": f.name, "sha256": f.sha,
-                                             "run_id": job.run_id, "report": str(paths["json"])}
-        job.out["quarantined"].append(f.key)
-        job.out["reports"] += [str(paths["html"]), str(paths["text"]), str(paths["json"])]
-        job.failing.append({"file": f.key, "sha256": f.sha, "blocked_years": blocked, "report": str(paths["html"]),
-                            "failures": [x.__dict__ for x in validation.failures], "warnings": []})
+        job.record_quarantined(InputFile(f.key, f.sha), f.rows, validation, blocked, paths, now)
 
     def record_accepted(self) -> None:
         """One GX validation for the files accepted in the run, and each file's report."""

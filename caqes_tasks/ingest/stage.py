@@ -1,5 +1,12 @@
 """The ingest stage: the run's hashed inputs → read → validate (GX) → load or quarantine → alert.
 
+**Steps** (:func:`ingest_stage`): :func:`read_inputs` (the référentiel, the landing plan, the
+run id) → :func:`load_new_files` (each new or re-validated file read, validated, then loaded,
+left waiting or quarantined; its ledger row) → :func:`record_verdicts` (per evaluation year ok
+or blocked, accepted and rejected inputs, ``meta.year_status``) → :func:`alert_and_keep` (Data
+Docs, one alert, ``runs/<run_id>/ingest.json``). One file goes through ``_Ingest.read``,
+``validate``, then ``load``, ``wait`` or ``quarantine``.
+
 **Inputs.** A run ingests exactly the files ``pipeline.prepare`` hashed (``ctx.input_hashes``:
 ``"<source>/<file>"``, ``"sources.yml"``, ``"referentiel/<file>"``); the landing zone is scanned
 only when that set is empty (a direct call). A file dropped after ``prepare`` is not read: it is
@@ -48,8 +55,10 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -77,7 +86,7 @@ from caqes_tasks.ingest.loader import (
     upgrade_raw_tables,
 )
 from caqes_tasks.ingest.quarantine import quarantine_file
-from caqes_tasks.ingest.readers import read_file
+from caqes_tasks.ingest.readers import ReadResult, read_file
 from caqes_tasks.quality.completeness import SOURCES as COMPLETENESS_SOURCES
 from caqes_tasks.quality.completeness import completeness_warnings, years_needed
 from caqes_tasks.quality.helpers import CONTRAT_KEY, CONTRAT_VALUES, Catalogue, Register, add_helpers
@@ -87,6 +96,9 @@ from caqes_tasks.quality.wording import headline
 from caqes_tasks.referentiel import Referentiel, load_referentiel
 from caqes_tasks.warehouse import connect, writer_lock
 from caqes_tasks.warehouse.schema import create_schemas
+
+if TYPE_CHECKING:  # Great Expectations is imported only when a file is validated
+    from caqes_tasks.quality.validation import Validation
 
 log = logging.getLogger(__name__)
 
@@ -197,13 +209,58 @@ class _Plan:
         return self.formats.get(source) or SourceFormat()
 
 
+@dataclass(frozen=True)
+class IngestInputs:
+    """What one ingest run reads: its context, its référentiel, its landing plan and its run id."""
+
+    ctx: RunContext
+    ref: Referentiel
+    plan: _Plan
+    run_id: str
+
+    @property
+    def run_dir(self) -> Path:
+        return self.ctx.out / "runs" / self.run_id
+
+    @property
+    def evaluation(self) -> list[int]:
+        return list(self.ref.annees_evaluation)
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One landing file the run validates: new, or quarantined and validated again (``recheck``)."""
+
+    key: str  # "<source>/<file>"
+    sha: str  # as prepared
+    recheck: bool = False
+
+    @property
+    def source(self) -> str:
+        return source_of(self.key)
+
+    @property
+    def file_name(self) -> str:
+        return self.key.split("/", 1)[1]
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """A file's bytes (the ones hashed) and what the reader made of them."""
+
+    file: InputFile
+    data: bytes
+    rr: ReadResult
+
+
 class _Ingest:
     """One ingest run over an open warehouse connection (see the module doc)."""
 
-    def __init__(self, ctx: RunContext, ref: Referentiel, plan: _Plan, con, run_id: str, out: dict):
-        self.ctx, self.ref, self.plan, self.con, self.run_id, self.out = ctx, ref, plan, con, run_id, out
-        self.run_dir = ctx.out / "runs" / run_id
-        self.evaluation = list(ref.annees_evaluation)
+    def __init__(self, inputs: IngestInputs, con, out: dict):
+        ctx, ref, plan = inputs.ctx, inputs.ref, inputs.plan
+        self.ctx, self.ref, self.plan, self.con, self.run_id, self.out = ctx, ref, plan, con, inputs.run_id, out
+        self.run_dir = inputs.run_dir
+        self.evaluation = inputs.evaluation
         self.data_years = list(ref.annees_donnees)
         self.params = suite_parameters(ref)
         self.catalogue = Catalogue.from_referentiel(ref)
@@ -227,12 +284,13 @@ class _Ingest:
             if now != sha:
                 raise _changed(key, sha, now)
 
-    def read(self, key: str, sha: str) -> bytes:
-        data = read_landing_bytes(self.ctx.landing, key)
+    def read(self, f: InputFile) -> FileRead:
+        """Read a file once: the bytes parsed are the bytes hashed, compared with the prepared hash."""
+        data = read_landing_bytes(self.ctx.landing, f.key)
         now = sha256_bytes(data)
-        if now != sha:
-            raise _changed(key, sha, now)
-        return data
+        if now != f.sha:
+            raise _changed(f.key, f.sha, now)
+        return FileRead(f, data, read_file(f.source, self.ctx.landing / f.key, self.plan.fmt(f.source), data))
 
     # -- re-validation ----------------------------------------------------------------------------
     def _report_of(self, r: dict) -> dict | None:
@@ -271,9 +329,10 @@ class _Ingest:
 
     # -- the run ----------------------------------------------------------------------------------
     def run(self) -> None:
-        out = self.out
+        """Every new or re-validated file, source by source in ORDER: read, validate, then load,
+        wait or quarantine (the run's campaign référentiel first, when it changed)."""
         if referentiel_sha256(self.con, self.ref.campagne) != self.ref.sha256:
-            out["rows"]["referentiel"] = load_referentiel_tables(self.con, self.ref.campagne, self.ref.tables())
+            self.out["rows"]["referentiel"] = load_referentiel_tables(self.con, self.ref.campagne, self.ref.tables())
         for source in ORDER:
             new = [(k, sha) for _, k, sha in self.new if source_of(k) == source]
             again = self.recorded_lines() if source == "phev_lines" else self.to_revalidate(source)
@@ -282,26 +341,27 @@ class _Ingest:
             if source == "phev_lines":
                 self.phev_lines(new, again)
                 continue
-            items = []
-            for key, sha in new:
-                if (source, sha) in self.kept:
-                    record(self.con, source, key.split("/", 1)[1], sha, None, "duplicate", self.run_id,
-                           message="mêmes octets qu'un fichier déjà chargé")
-                    out["duplicates"].append(key)
-                else:
-                    items.append((key, sha, False))
-            items += [(key, self.plan.hashes[key], True) for key in again]
+            files = [InputFile(key, sha) for key, sha in new if not self.duplicate(key, sha)]
+            files += [InputFile(key, self.plan.hashes[key], recheck=True) for key in again]
             if source != "finess" and self.register is None:
                 self.register = _register(self.con)
             if source == "contrats":
-                self.contrats(items)
+                self.contrats(files)
             else:
-                for key, sha, recheck in items:
-                    data = self.read(key, sha)
-                    rr = read_file(source, self.ctx.landing / key, self.plan.fmt(source), data)
-                    self.check(key, sha, recheck, data, rr)
+                for f in files:
+                    self.check(self.read(f))
             if source == "finess":
                 self.register = None  # re-read with what was loaded
+
+    def duplicate(self, key: str, sha: str) -> bool:
+        """A new file with the same bytes as a file already loaded: recorded as a duplicate, not read."""
+        source = source_of(key)
+        if (source, sha) not in self.kept:
+            return False
+        record(self.con, source, key.split("/", 1)[1], sha, None, "duplicate", self.run_id,
+               message="mêmes octets qu'un fichier déjà chargé")
+        self.out["duplicates"].append(key)
+        return True
 
     def recorded_lines(self) -> list[str]:
         """phev_lines files a warehouse recorded before they were validated at ingest (read by dbt
@@ -315,101 +375,130 @@ class _Ingest:
         from caqes_tasks.ingest.phev_lines import LinesIngest
 
         items = [(key, self.plan.hashes[key]) for key in recorded]
-        for key, sha in new:  # hashed by verify_new before anything was written
-            if ("phev_lines", sha) in self.kept:
-                record(self.con, "phev_lines", key.split("/", 1)[1], sha, None, "duplicate", self.run_id,
-                       message="mêmes octets qu'un fichier déjà chargé")
-                self.out["duplicates"].append(key)
-            else:
-                items.append((key, sha))
+        # hashed by verify_new before anything was written
+        items += [(key, sha) for key, sha in new if not self.duplicate(key, sha)]
         if self.register is None:
             self.register = _register(self.con)
         LinesIngest(self).run(items)
 
-    def contrats(self, items: list[tuple[str, str, bool]]) -> None:
+    def contrats(self, files: list[InputFile]) -> None:
         """Contract files of the run, read together: a proposal given two ways refuses both files."""
-        read = []
-        for key, sha, recheck in items:
-            data = self.read(key, sha)
-            read.append((key, sha, recheck, data, read_file("contrats", self.ctx.landing / key, self.plan.fmt("contrats"), data)))
-        names = [key.split("/", 1)[1] for key, *_ in read]
+        read = [self.read(f) for f in files]
+        names = [r.file.file_name for r in read]
         cols = ", ".join(("_file",) + CONTRAT_KEY + CONTRAT_VALUES + ("_line",))
         raw = self.con.execute(
             f"SELECT {cols} FROM raw.contrats WHERE NOT list_contains(?, _file) ORDER BY _file, _line", [names]).fetchall()
         frame = pd.DataFrame(raw, columns=["_file", *CONTRAT_KEY, *CONTRAT_VALUES, "_line"], dtype="object")
         loaded = [(f"contrats/{name}", contract_rows(part)) for name, part in frame.groupby("_file", sort=True)]
-        mine = {key: contract_rows(rr.frame) for key, _, _, _, rr in read}
-        for key, sha, recheck, data, rr in read:
-            others = loaded + [(k, rows) for k, rows in mine.items() if k != key]
-            self.check(key, sha, recheck, data, rr, others=others)
+        mine = {r.file.key: contract_rows(r.rr.frame) for r in read}
+        for r in read:
+            others = loaded + [(k, rows) for k, rows in mine.items() if k != r.file.key]
+            self.check(r, others=others)
 
-    def check(self, key: str, sha: str, recheck: bool, data: bytes, rr, others=None) -> None:
-        source, file_name = key.split("/", 1)
-        out, con = self.out, self.con
-        notes = rr.notes + add_helpers(source, rr.frame, self.register or Register(), self.catalogue)
+    # -- one file: validate, then load, wait or quarantine ----------------------------------------
+    def check(self, r: FileRead, others: list | None = None) -> None:
+        """Validate a file read, then load it, let it wait for the FINESS register, or quarantine it."""
+        validation = self.validate(r, others)
+        if r.file.recheck:
+            self.out["revalidated"].append(r.file.key)
+        if validation.success:
+            self.load(r, validation)
+            return
+        blocked = blocked_years(r.file.source, r.rr.frame, self.evaluation, self.data_years,
+                                (self.ref.date_debut, self.ref.date_fin))
+        if self.waits_for_register(r.file, validation):
+            self.wait(r.file, blocked)
+        else:
+            self.quarantine(r, validation, blocked)
+
+    def validate(self, r: FileRead, others: list | None) -> Validation:
+        """The file's helper columns (register, catalogue, conflicts with ``others``), its warnings
+        (completeness against the year before) and its GX suite."""
+        source = r.file.source
+        frame = r.rr.frame
+        notes = r.rr.notes + add_helpers(source, frame, self.register or Register(), self.catalogue)
         if others is not None:
-            mark_contract_conflicts(rr.frame, others)
-        warnings = list(rr.warnings)
+            mark_contract_conflicts(frame, others)
+        warnings = list(r.rr.warnings)
         if source in COMPLETENESS_SOURCES:
-            years = years_needed(rr.frame)
-            earlier = con.execute(
+            years = years_needed(frame)
+            earlier = self.con.execute(
                 f"SELECT finess_geo, annee, indicateur FROM raw.{source} WHERE _file <> ? AND list_contains(?, annee)",
-                [file_name, years]).fetchall() if years else []
-            warnings += completeness_warnings(source, rr.frame, earlier, self.register or Register())
+                [r.file.file_name, years]).fetchall() if years else []
+            warnings += completeness_warnings(source, frame, earlier, self.register or Register())
         if self.validator is None:
             from caqes_tasks.quality.validation import Validator
 
             self.validator = Validator(self.run_dir / "data_docs")
-        validation, _ = self.validator.run(source, file_name, rr.frame, self.params, self.run_id, cells=rr.cells)
+        validation, _ = self.validator.run(source, r.file.file_name, frame, self.params, self.run_id, cells=r.rr.cells)
         validation.notes = notes
         validation.warnings = warnings
+        return validation
+
+    def load(self, r: FileRead, validation: Validation) -> None:
+        """A valid file: its report, its rows in ``raw.<source>`` and its ledger row (``loaded``)."""
+        f, out = r.file, self.out
+        header = {"run_id": self.run_id, "source": f.source, "file": f.key, "sha256": f.sha,
+                  "validated_at": datetime.now().isoformat(timespec="seconds")}
+        paths = write_report(validation, self.run_dir / "validation" / f.source, header)
+        out["reports"].append(str(paths["html"]))
+        done = load_file(self.con, f.source, r.rr.frame, f.file_name, f.sha, self.run_id)
+        out["loaded"].append(f.key)
+        out["superseded"] += done["superseded"]
+        out["rows"][f.source] = out["rows"].get(f.source, 0) + len(r.rr.frame)
+        self.kept.add((f.source, f.sha))
+        self.quarantined.pop((f.source, f.file_name), None)
+        if validation.warnings:
+            out["warnings"].append({"file": f.key, "sha256": f.sha, "warnings": validation.warnings,
+                                    "report": str(paths["html"])})
+
+    def waits_for_register(self, f: InputFile, validation: Validation) -> bool:
+        """A new file whose only failures are ETs/EJs unknown to the register, while a FINESS
+        extract of the run is refused: it waits for the next run instead of being quarantined."""
+        columns = {x.column for x in validation.failures}
+        failing_finess = self.failing_finess() if f.source != "finess" else []
+        return not f.recheck and bool(failing_finess) and bool(columns) and columns <= REGISTER_CHECKS
+
+    def wait(self, f: InputFile, blocked: list[int]) -> None:
+        """Nothing loaded, nothing in the ledger: listed in ``waiting`` and read again by the next run."""
+        reason = (f"établissement(s) ou entité(s) inconnu(s) du répertoire FINESS alors que l'extrait "
+                  f"{', '.join(self.failing_finess())} est refusé : non chargé, relu au prochain run")
+        self.waiting.append({"file": f.key, "sha256": f.sha, "reason": reason, "blocked_years": blocked})
+        self.out["waiting"].append(f.key)
+
+    def quarantine(self, r: FileRead, validation: Validation, blocked: list[int]) -> None:
+        """An invalid file: copied to quarantine with its reports and its validation context, and
+        its ledger row (``quarantined``) written or, for a file validated again, updated."""
+        f = r.file
         now = datetime.now()
-        if recheck:
-            out["revalidated"].append(key)
-        if validation.success:
-            header = {"run_id": self.run_id, "source": source, "file": key, "sha256": sha,
-                      "validated_at": now.isoformat(timespec="seconds")}
-            paths = write_report(validation, self.run_dir / "validation" / source, header)
-            out["reports"].append(str(paths["html"]))
-            done = load_file(con, source, rr.frame, file_name, sha, self.run_id)
-            out["loaded"].append(key)
-            out["superseded"] += done["superseded"]
-            out["rows"][source] = out["rows"].get(source, 0) + len(rr.frame)
-            self.kept.add((source, sha))
-            self.quarantined.pop((source, file_name), None)
-            if warnings:
-                out["warnings"].append({"file": key, "sha256": sha, "warnings": warnings, "report": str(paths["html"])})
-            return
-        blocked = blocked_years(source, rr.frame, self.evaluation, self.data_years, (self.ref.date_debut, self.ref.date_fin))
-        columns = {f.column for f in validation.failures}
-        failing_finess = self.failing_finess() if source != "finess" else []
-        if not recheck and failing_finess and columns and columns <= REGISTER_CHECKS:
-            reason = (f"établissement(s) ou entité(s) inconnu(s) du répertoire FINESS alors que l'extrait "
-                      f"{', '.join(failing_finess)} est refusé : non chargé, relu au prochain run")
-            self.waiting.append({"file": key, "sha256": sha, "reason": reason, "blocked_years": blocked})
-            out["waiting"].append(key)
-            return
-        context = {"format": self.plan.fmt(source).to_dict(), "registre": _register_fingerprint(con),
-                   "autres_fichiers": self._others_fingerprint(key)}
-        header = {"run_id": self.run_id, "source": source, "file": key, "sha256": sha,
+        context = {"format": self.plan.fmt(f.source).to_dict(), "registre": _register_fingerprint(self.con),
+                   "autres_fichiers": self._others_fingerprint(f.key)}
+        header = {"run_id": self.run_id, "source": f.source, "file": f.key, "sha256": f.sha,
                   "blocked_years": blocked, "validated_at": now.isoformat(timespec="seconds"), "contexte": context}
-        paths = quarantine_file(file_name, data, self.ctx.quarantine, self.run_id, source, validation, header)
+        paths = quarantine_file(f.file_name, r.data, self.ctx.quarantine, self.run_id, f.source, validation, header)
+        self.record_quarantined(f, len(r.rr.frame), validation, blocked, paths, now)
+
+    def record_quarantined(self, f: InputFile, rows: int, validation: Validation, blocked: list[int],
+                           paths: dict[str, Path], now: datetime) -> None:
+        """A file put in quarantine (``paths``: its reports): its ledger row (written, or updated for
+        a file validated again), and its place in the run's result and alert. For every source,
+        ``phev_lines`` included."""
         first = validation.failures[0] if validation.failures else None
         message = f"{len(validation.failures)} contrôle(s) en échec" + (f", dont : {headline(first.__dict__)}" if first else "")
-        if recheck:
-            con.execute(
+        if f.recheck:
+            self.con.execute(
                 "UPDATE meta.ledger SET run_id = ?, recorded_at = ?, report = ?, message = ?, blocked_years = ?, rows = ? "
                 "WHERE source = ? AND file_name = ? AND sha256 = ? AND status = 'quarantined'",
-                [self.run_id, now, str(paths["json"]), message, json.dumps(blocked), len(rr.frame), source, file_name, sha])
+                [self.run_id, now, str(paths["json"]), message, json.dumps(blocked), rows, f.source, f.file_name, f.sha])
         else:
-            record(con, source, file_name, sha, len(rr.frame), "quarantined", self.run_id,
+            record(self.con, f.source, f.file_name, f.sha, rows, "quarantined", self.run_id,
                    report=str(paths["json"]), message=message, blocked=blocked)
-        self.quarantined[(source, file_name)] = {"source": source, "file_name": file_name, "sha256": sha,
-                                                 "run_id": self.run_id, "report": str(paths["json"])}
-        out["quarantined"].append(key)
-        out["reports"] += [str(paths["html"]), str(paths["text"]), str(paths["json"])]
-        self.failing.append({"file": key, "sha256": sha, "blocked_years": blocked, "report": str(paths["html"]),
-                             "failures": [f.__dict__ for f in validation.failures], "warnings": warnings})
+        self.quarantined[(f.source, f.file_name)] = {"source": f.source, "file_name": f.file_name, "sha256": f.sha,
+                                                     "run_id": self.run_id, "report": str(paths["json"])}
+        self.out["quarantined"].append(f.key)
+        self.out["reports"] += [str(paths["html"]), str(paths["text"]), str(paths["json"])]
+        self.failing.append({"file": f.key, "sha256": f.sha, "blocked_years": blocked, "report": str(paths["html"]),
+                             "failures": [x.__dict__ for x in validation.failures], "warnings": validation.warnings})
 
     def failing_finess(self) -> list[str]:
         """FINESS extracts of the run that are refused (quarantined, or a refused link)."""
@@ -438,74 +527,121 @@ def _write_alerted(ctx: RunContext, keys: set[str]) -> None:
 
 
 def ingest_stage(ctx: RunContext) -> dict:
+    """Read the run's inputs, validate and load (or quarantine) its new files, record what the
+    ledger now says of every input, then alert and keep the result (see the module doc)."""
     started = time.monotonic()
+    inputs = read_inputs(ctx)
+    out = _new_result(inputs)
+    with writer_lock(ctx.warehouse), connect(ctx.warehouse) as con:
+        job = load_new_files(con, inputs, out)
+        record_verdicts(con, inputs, job, out)
+    alert_and_keep(inputs, job, out, started)
+    return out
+
+
+def read_inputs(ctx: RunContext) -> IngestInputs:
+    """The run's référentiel, its landing plan (its inputs, and what the landing holds besides
+    them) and its run id (derived from them when the context has none: a direct call)."""
     ref = load_referentiel(ctx.referentiel)
     plan = _Plan(ctx, ref)
     run_id = ctx.run_id or compute_run_id(ctx.year, {**plan.planned, plan.ref_key: ref.sha256},
                                           ctx.as_of or date.today().isoformat())
-    run_dir = ctx.out / "runs" / run_id
-    evaluation = list(ref.annees_evaluation)
-    out = {
-        "run_id": run_id, "new_files": 0, "loaded": [], "duplicates": [], "superseded": [], "quarantined": [],
+    return IngestInputs(ctx, ref, plan, run_id)
+
+
+def _new_result(inputs: IngestInputs) -> dict:
+    plan, ref = inputs.plan, inputs.ref
+    return {
+        "run_id": inputs.run_id, "new_files": 0, "loaded": [], "duplicates": [], "superseded": [], "quarantined": [],
         "still_quarantined": [], "revalidated": [], "waiting": [], "recorded": [], "ignored": plan.ignored,
         "warnings": [], "years": {}, "rows": {}, "reports": [], "outputs": [], "data_docs": None,
         "alert_sent": False, "alert": {}, "accepted_inputs": {}, "rejected_inputs": {}, "input_hashes": {},
         "referentiel": ref.identite,
     }
+
+
+def load_new_files(con, inputs: IngestInputs, out: dict) -> _Ingest:
+    """Every new file hashed again before anything is written, then each new or re-validated
+    file read, validated and loaded, or quarantined; each one gets its row in the ledger."""
+    create_schemas(con)
+    upgrade_raw_tables(con)
+    job = _Ingest(inputs, con, out)
+    job.verify_new()
+    job.run()
+    return job
+
+
+def record_verdicts(con, inputs: IngestInputs, job: _Ingest, out: dict) -> None:
+    """What the ledger now says of the run's inputs: each evaluation year ok or blocked (kept in
+    ``meta.year_status``), the inputs accepted and rejected, and how many files were new."""
+    ledger = ledger_rows(con)
+    years = _years(ledger, inputs, job.waiting)
+    out["years"] = years
+    _input_verdicts(ledger, inputs, job.waiting, out)
+    out["new_files"] = len(job.new) - len(job.waiting) + len(out["revalidated"])
+    con.execute("DELETE FROM meta.year_status WHERE run_id = ?", [inputs.run_id])
+    con.executemany(
+        "INSERT INTO meta.year_status (run_id, annee, status, reasons, recorded_at) VALUES (?, ?, ?, ?, ?)",
+        [[inputs.run_id, int(y), s["status"], json.dumps(s["reasons"], ensure_ascii=False), datetime.now()]
+         for y, s in years.items()],
+    )
+
+
+def _years(ledger: list[dict], inputs: IngestInputs, waiting: list[dict]) -> dict:
+    """Each evaluation year ok or blocked, with the reasons: files in quarantine, files waiting
+    for the register, refused links in a source folder."""
+    evaluation = inputs.evaluation
+    years = _year_status(ledger, inputs.plan.hashes, evaluation)
+    for w in waiting:
+        _block(years, w["blocked_years"], f"{w['file']} en attente : {w['reason']}")
+    for r in inputs.plan.refused:
+        if r.get("source"):
+            _block(years, evaluation, f"{r['file']} refusé : {r['reason']}")
+    return years
+
+
+def _input_verdicts(ledger: list[dict], inputs: IngestInputs, waiting: list[dict], out: dict) -> None:
+    """``still_quarantined``, ``accepted_inputs`` (and ``input_hashes``, the same) and ``rejected_inputs``."""
+    plan = inputs.plan
     hashes = plan.hashes
-    with writer_lock(ctx.warehouse), connect(ctx.warehouse) as con:
-        create_schemas(con)
-        upgrade_raw_tables(con)
-        job = _Ingest(ctx, ref, plan, con, run_id, out)
-        job.verify_new()
-        job.run()
-        ledger = ledger_rows(con)
-        years = _year_status(ledger, hashes, evaluation)
-        for w in job.waiting:
-            _block(years, w["blocked_years"], f"{w['file']} en attente : {w['reason']}")
-        for r in plan.refused:
-            if r.get("source"):
-                _block(years, evaluation, f"{r['file']} refusé : {r['reason']}")
-        out["years"] = years
-        quarantined_now = set(out["quarantined"])
-        still = {f"{r['source']}/{r['file_name']}": r for r in ledger
-                 if r["status"] == "quarantined" and hashes.get(f"{r['source']}/{r['file_name']}") == r["sha256"]}
-        out["still_quarantined"] = sorted(k for k in still if k not in quarantined_now)
-        accepted = {f"{r['source']}/{r['file_name']}": r["sha256"] for r in ledger
-                    if r["status"] in ("loaded", "recorded") and hashes.get(f"{r['source']}/{r['file_name']}") == r["sha256"]}
-        if plan.sources_sha is not None:
-            accepted[SOURCES_KEY] = plan.sources_sha
-        accepted[plan.ref_key] = ref.sha256
-        out["accepted_inputs"] = dict(sorted(accepted.items()))
-        out["input_hashes"] = dict(out["accepted_inputs"])
-        rejected = {k: {"sha256": r["sha256"], "status": "quarantined", "reason": r["message"] or ""}
-                    for k, r in still.items()}
-        rejected.update({w["file"]: {"sha256": w["sha256"], "status": "waiting", "reason": w["reason"]} for w in job.waiting})
-        rejected.update({r["file"]: {"sha256": None, "status": "refused", "reason": r["reason"]} for r in plan.refused})
-        out["rejected_inputs"] = dict(sorted(rejected.items()))
-        out["new_files"] = len(job.new) - len(job.waiting) + len(out["revalidated"])
-        con.execute("DELETE FROM meta.year_status WHERE run_id = ?", [run_id])
-        con.executemany(
-            "INSERT INTO meta.year_status (run_id, annee, status, reasons, recorded_at) VALUES (?, ?, ?, ?, ?)",
-            [[run_id, int(y), s["status"], json.dumps(s["reasons"], ensure_ascii=False), datetime.now()]
-             for y, s in years.items()],
-        )
+    quarantined_now = set(out["quarantined"])
+    still = {f"{r['source']}/{r['file_name']}": r for r in ledger
+             if r["status"] == "quarantined" and hashes.get(f"{r['source']}/{r['file_name']}") == r["sha256"]}
+    out["still_quarantined"] = sorted(k for k in still if k not in quarantined_now)
+    accepted = {f"{r['source']}/{r['file_name']}": r["sha256"] for r in ledger
+                if r["status"] in ("loaded", "recorded") and hashes.get(f"{r['source']}/{r['file_name']}") == r["sha256"]}
+    if plan.sources_sha is not None:
+        accepted[SOURCES_KEY] = plan.sources_sha
+    accepted[plan.ref_key] = inputs.ref.sha256
+    out["accepted_inputs"] = dict(sorted(accepted.items()))
+    out["input_hashes"] = dict(out["accepted_inputs"])
+    rejected = {k: {"sha256": r["sha256"], "status": "quarantined", "reason": r["message"] or ""}
+                for k, r in still.items()}
+    rejected.update({w["file"]: {"sha256": w["sha256"], "status": "waiting", "reason": w["reason"]} for w in waiting})
+    rejected.update({r["file"]: {"sha256": None, "status": "refused", "reason": r["reason"]} for r in plan.refused})
+    out["rejected_inputs"] = dict(sorted(rejected.items()))
+
+
+def alert_and_keep(inputs: IngestInputs, job: _Ingest, out: dict, started: float) -> None:
+    """The run's Data Docs and alert, then its result kept as ``runs/<run_id>/ingest.json`` when
+    it read anything."""
     validator = job.validator
     if validator is not None and validator.index.exists():
         out["data_docs"] = str(validator.index)
         out["reports"].append(str(validator.index))
-    _alert(ctx, run_id, out, job, plan)
+    _alert(inputs, job, out)
     out["outputs"] = list(out["reports"])
     out["seconds"] = round(time.monotonic() - started, 3)
     if job.new or out["revalidated"]:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        (run_dir / "ingest.json").write_text(json.dumps(out, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    return out
+        inputs.run_dir.mkdir(parents=True, exist_ok=True)
+        (inputs.run_dir / "ingest.json").write_text(json.dumps(out, ensure_ascii=False, indent=2, default=str),
+                                                    encoding="utf-8")
 
 
-def _alert(ctx: RunContext, run_id: str, out: dict, job: _Ingest, plan: _Plan) -> None:
+def _alert(inputs: IngestInputs, job: _Ingest, out: dict) -> None:
     """One alert for the run: failing files, files loaded with warnings, and landing entries
     (ignored, refused, waiting) not alerted before. Late files are not alerted: the next run reads them."""
+    ctx, run_id, plan = inputs.ctx, inputs.run_id, inputs.plan
     notices = [i for i in plan.ignored if i.get("kind") != "tardif"]
     keys = {f"ignored:{i['file']}" for i in notices} | {f"refused:{r['file']}" for r in plan.refused}
     keys |= {f"waiting:{w['file']}:{w['sha256']}" for w in job.waiting}
