@@ -366,3 +366,41 @@ def test_bad_input_blocks_the_year_fails_the_run_and_keeps_published_results(ann
     con.close()
     assert records == [("blocked",)]
     assert read_run_lock(out) is None, "finalize released the out dir's run lock"
+
+
+def _published_bytes(out: Path) -> dict[str, str]:
+    """sha256 of every published file (feeds, notices, rapports, reports) and of the warehouse."""
+    files = [p for d in ("feeds", "notices", "rapports", "reports") for p in sorted((out / d).rglob("*")) if p.is_file()]
+    files.append(out / "warehouse" / "caqes.duckdb")
+    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def test_simulation_dag_compares_a_year_without_publishing_anything(annual_run):
+    """`caqes_simulation` through Airflow on the published year: with the non-attainment path
+    switched off, no EJ's sanctions rise, none drops by more than its published non-attainment
+    lines, some drop, the intéressement is unchanged, and nothing published changes."""
+    out, root = annual_run["out"], annual_run["root"]
+    before = _published_bytes(out)
+    conf = {"year": YEAR, "out": str(out), "reglages": ["sanction.non_atteinte=non"]}
+    assert dags_test("caqes_simulation", conf, home=root / "airflow", logical_date=AS_OF) == "success"
+    assert _published_bytes(out) == before
+    (folder,) = list((out / "simulations" / str(YEAR)).iterdir())
+    assert {"comparaison.parquet", "comparaison.csv", "comparaison.html"} <= {p.name for p in folder.iterdir()}
+    con = duckdb.connect(str(out / "warehouse" / "caqes.duckdb"), read_only=True)
+    try:
+        published = dict(con.execute(
+            "SELECT finess_ej, sum(montant) FROM marts.fct_sanction WHERE annee = ? AND motif = 'non_atteinte' "
+            "GROUP BY finess_ej", [YEAR]).fetchall())
+        rows = con.execute(
+            f"SELECT finess_ej, raison_sociale_ej, ecart_sanction, ecart_interessement "
+            f"FROM '{folder / 'comparaison.parquet'}'").fetchall()
+    finally:
+        con.close()
+    assert published and any(published.values()), "the small demo has non-attainment sanctions"
+    for finess_ej, nom, ecart_sanction, ecart_interessement in rows:
+        assert nom and nom != finess_ej
+        assert ecart_interessement == 0
+        assert ecart_sanction <= 0
+        if finess_ej in published:
+            assert -ecart_sanction <= published[finess_ej]
+    assert sum(-r[2] for r in rows) > 0
