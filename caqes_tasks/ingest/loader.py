@@ -93,8 +93,13 @@ ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 def upgrade_raw_tables(con) -> None:
-    """Add the columns of ``ADDED_COLUMNS`` to raw tables created before them (idempotent)."""
+    """Add the columns of ``ADDED_COLUMNS`` to raw tables created before them (idempotent); a
+    table not created yet is left to ``create_schemas``, which creates it with every column."""
+    existing = {t for (t,) in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}
     for table, columns in ADDED_COLUMNS.items():
+        if table not in existing:
+            continue
         for name, type_ in columns:
             con.execute(f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS {name} {type_}")
 

@@ -111,7 +111,9 @@ def test_regional_value_range_follows_the_measure(loaded, tmp_path):
     assert sorted(r["quarantined"]) == ["regional/atb_negatif.csv", "regional/mipa_2024.csv"]
     reports = {p.name: p.read_text(encoding="utf-8") for p in (ctx.quarantine / r["run_id"] / "regional").glob("*.txt")}
     mipa = reports["mipa_2024.csv.validation.txt"]
-    assert "_valeur_dans_plage" in mipa and "entre 0 et 1" in mipa and "Ligne 2" in mipa and "_mesure='rate'" in mipa
+    assert "entre 0 et 1" in mipa and "Ligne 2 : indicateur = « MIPA » ; valeur = « 1,2 »" in mipa
+    assert "mesure de l'indicateur au référentiel = « rate »" in mipa
+    assert "_valeur_dans_plage" not in mipa and "_mesure" not in mipa  # the rule in words, no internal name
     assert "positif ou nul" in reports["atb_negatif.csv.validation.txt"]
 
 
