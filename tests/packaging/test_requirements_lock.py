@@ -45,5 +45,7 @@ def test_every_requirement_is_a_range_the_locked_pin_satisfies():
 def test_airflow_and_duckdb_stay_on_the_tested_minor_versions():
     ranges = {canonicalize_name(r.name): r.specifier for r in _requirements()}
     assert ranges["apache-airflow"].contains("3.3.9") and not ranges["apache-airflow"].contains("3.4.0")
-    assert ranges["duckdb"].contains("2.0.5") and not ranges["duckdb"].contains("2.1.0")
+    assert ranges["duckdb"].contains("1.5.9") and not ranges["duckdb"].contains("1.6.0")
+    # the PostgreSQL extension is built for one DuckDB release: both move together
+    assert ranges["duckdb-extension-postgres-scanner"] == ranges["duckdb"]
     assert not ranges["dbt-core"].contains("1.12.0")
