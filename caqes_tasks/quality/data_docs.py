@@ -10,7 +10,8 @@ So, around GX:
 
 * :func:`escaped_result` — what GX renders from the data (failing values, observed values,
   exception messages) is HTML-escaped and shortened before the Data Docs are built: a value
-  is shown as text, never interpreted;
+  is shown as text, never interpreted (the sanitizer then decodes the text GX escaped a second
+  time, so it reads as written);
 * :func:`sanitize_page` — every generated page is then rebuilt from an allow-list (tags,
   attributes, local links only): no ``<script>``, no ``<style>``/``<link>`` from outside, no
   event handler, no external URL; an inline stylesheet keeps it readable;
@@ -132,8 +133,11 @@ class _Sanitizer(HTMLParser):
             self.out.append(f"</{tag}>")
 
     def handle_data(self, data):
+        # A value is escaped by ``escaped_result`` and some of GX's texts are escaped by GX too:
+        # decode once more so the page reads ``"x"``, not ``&quot;x&quot;``. Safe: the text is
+        # escaped again on output, so nothing decoded here becomes markup.
         if not self.dropping:
-            self.out.append(html.escape(data, quote=False))
+            self.out.append(html.escape(html.unescape(data), quote=False))
 
 
 def sanitize_page(text: str) -> str:

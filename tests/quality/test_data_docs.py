@@ -29,6 +29,8 @@ def pages(tmp_path_factory):
          "meta": {"regle": "x vaut a"}},
         {"type": "expect_table_columns_to_match_set", "kwargs": {"column_set": ["x", "_line"], "exact_match": True},
          "meta": {"regle": "colonnes attendues"}},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "absente"},
+         "meta": {"regle": "absente renseignée"}},
     ]}), encoding="utf-8")
     validator = Validator(root / "data_docs", suites_dir=suites)
     frame = pd.DataFrame({"x": VALUES, "_line": range(2, 2 + len(VALUES)), "<b onmouseover=alert(5)>": ""})
@@ -57,6 +59,16 @@ def test_no_live_markup_from_the_input(pages):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;.csv" in report_text
     failing = [p for p in docs if "validations" in p.parts]
     assert failing and "&lt;script&gt;alert(2)&lt;/script&gt;" in failing[0].read_text(encoding="utf-8")
+
+
+def test_gx_messages_are_escaped_once(pages):
+    """GX's own text (here: the column the file lacks) reads as written, not as `&quot;`."""
+    docs, _ = pages
+    failing = [p for p in docs if "validations" in p.parts]
+    texts = [p.read_text(encoding="utf-8") for p in failing]
+    assert any("absente" in t for t in texts)
+    for page, text in zip(failing, texts):
+        assert not re.search(r"&amp;(quot|lt|gt|amp|#x?[0-9a-f]+);", text, re.I), page
 
 
 def test_no_remote_asset_in_the_data_docs(pages):
