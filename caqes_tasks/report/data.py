@@ -200,6 +200,11 @@ class Campaign:
     tendances: list[IndicatorTrend] = field(default_factory=list)
     ej: list[EjSection] = field(default_factory=list)
     par_annee: list[dict] = field(default_factory=list)  # amounts per year of the campaign up to annee
+    libelles_statut: dict[str, str] = field(default_factory=dict)  # marts.dim_statut: code -> libellé
+
+    def statut(self, code: str | None) -> str:
+        """A contract status in words, as ``dim_statut`` (the analysts' dimension) says it."""
+        return self.libelles_statut.get(code or "", code or "–")
 
     def retenues(self) -> list[dict]:
         """fct_retenue of the year by kind: {objet (its head, in words), bloquante, nb_ej}."""
@@ -506,6 +511,8 @@ def load_campaign(con, year: int, as_of: date | None = None) -> Campaign:
     """Everything the report of year ``year`` shows, from the marts of ``con``; ``as_of``: the
     date the run acts on (the procedure's calendar counts what is due from it)."""
     c = Campaign(annee=year, marts=_marts(con), as_of=as_of)
+    if "dim_statut" in c.marts:
+        c.libelles_statut = dict(con.execute("SELECT statut, libelle FROM marts.dim_statut").fetchall())
     _overview(con, c)
     _revision_2(con, c)
     _envelopes(con, c)

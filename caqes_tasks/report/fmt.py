@@ -10,7 +10,6 @@ from caqes_tasks.notices.formatting import date_fr, nombre, pourcent
 from caqes_tasks.notices.formatting import euros as fr_euros
 from caqes_tasks.outcomes.vocabulary import MotifSanction, Plafond, TypeInteressement
 
-STATUTS = {"signe": "signé", "refus": "refus", "en_cours": "en cours", "absent": "absent"}
 TYPES = {TypeInteressement.NATIONAL: "national", TypeInteressement.REGIONAL: "régional"}
 MOTIFS = {MotifSanction.REFUS: "refus de signer", MotifSanction.NON_ATTEINTE: "non-atteinte des objectifs",
           MotifSanction.CAPES: "CAPES"}
@@ -42,10 +41,6 @@ def ratio_percent(value, places: int = 1) -> str:
 def plain(value) -> str:
     """Decimal value without trailing zeros, French comma: ``0.450000`` → ``0,45``."""
     return DASH if value is None else nombre(value, -1, rogner=True)
-
-
-def statut(code: str | None) -> str:
-    return STATUTS.get(code or "", code or "–")
 
 
 def motif(code: str | None) -> str:

@@ -68,7 +68,6 @@ def environment() -> Environment:
         percent=fmt.percent,
         ratio_percent=fmt.ratio_percent,
         plain=fmt.plain,
-        statut=fmt.statut,
         motif=fmt.motif,
         type_interessement=fmt.type_interessement,
         type_decision=fmt.type_decision,
@@ -95,7 +94,7 @@ def render_html(c: Campaign, *, run_id: str, as_of: str, ref, n_inputs: int) -> 
     statuts += sorted({r["statut"] for r in c.contractualisation} - set(statuts))
     words = Libelles(ref)
     env = environment()
-    env.filters.update(indicateur=words.indicateur, theme=words.theme, volet=words.volet)
+    env.filters.update(indicateur=words.indicateur, theme=words.theme, volet=words.volet, statut=c.statut)
     script = (TEMPLATES / "report.js").read_text(encoding="utf-8")
     if "</" in script:
         raise ValueError("report.js must not hold '</' (it is inlined in a <script> element)")

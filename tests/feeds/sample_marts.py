@@ -13,8 +13,10 @@ from pathlib import Path
 import duckdb
 
 from caqes_tasks.finess.numbers import luhn_key
-from caqes_tasks.transform.model_yaml import contract_ddl
+from caqes_tasks.transform.model_yaml import DBT_MODELS, contract_ddl
 from caqes_tasks.warehouse.schema import DBT_MARTS, create_schemas
+
+DIM_STATUT = DBT_MODELS / "marts" / "dim_statut.sql"
 
 # The columns each sample row gives, by name and in the order of its values (the tables themselves
 # come from their declarations: dbt marts from their contracts, outcome tables from schema.py).
@@ -88,6 +90,8 @@ def build_warehouse(path: Path, year: int = YEAR) -> Path:
         create_schemas(con)
         for name in DBT_MARTS:
             con.execute(f"CREATE TABLE marts.{name} ({contract_ddl(name)})")
+        # the statuses' labels are the model's own rows (a plain VALUES list)
+        con.execute(f"INSERT INTO marts.dim_statut {DIM_STATUT.read_text(encoding='utf-8')}")
         for annee in (year - 1, year):
             _fill_year(con, annee, annee == year)
     finally:

@@ -53,3 +53,16 @@ def test_envelope_comes_from_an_envelope_mart_when_there_is_one(ctx):
     assert 'data-distribue="TS" data-value="0.00"' in html  # an unused theme shows 0 distributed
     assert 'data-enveloppe-source="arretee">Enveloppe : montants arrêtés par l\'ARS pour chaque thème.' in html
     assert "marts." not in html and "fct_" not in html  # table names are never shown
+
+
+def test_contract_statuses_are_worded_as_the_dim_statut_mart_words_them(ctx, sample):
+    """One list of labels: the report reads ``dim_statut``, the dimension analysts join on."""
+    with duckdb.connect(str(ctx.warehouse)) as con:
+        labels = dict(con.execute("SELECT statut, libelle FROM marts.dim_statut").fetchall())
+        con.execute("UPDATE marts.dim_statut SET libelle = 'refus notifié' WHERE statut = 'refus'")
+    assert labels["refus"] == "refusé" and labels["signe"] == "signé"
+    html = open(report_stage(ctx, pdf_engine="fpdf2")["outputs"]["html"], encoding="utf-8").read()
+    ej_refus = next(e for e in sample.EJS if e[4] == "refus")[0]
+    section = html.split(f'data-ej="{ej_refus}"', 1)[1].split("</section>", 1)[0]
+    assert "<strong>refus notifié</strong>" in section
+    assert "<strong>signé</strong>" in html
