@@ -3,6 +3,9 @@ the French overview, a mart and its columns, the exposure linking the year's cam
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from caqes_tasks.report.pdf import CHROMIUM_FLAGS, find_chromium
@@ -28,6 +31,15 @@ def test_docs_are_one_file_for_the_latest_report_year(published):
     assert "aux indicateurs, au ciblage, aux contrats" in html  # the overview, inside the page (JSON-escaped)
     assert "../reports/2023/campagne_2023.html" in html
     assert result["report"] == str((ctx.out / "reports" / "2023" / "campagne_2023.html").resolve())
+
+
+def test_a_runs_own_docs_link_the_reports_folder(built):
+    """The docs a run keeps beside its dbt results are built without a year: their report link
+    is the reports folder, as seen from the run's folder."""
+    ctx, result = built
+    manifest = json.loads((Path(result["outputs"]["docs"]).parent / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["exposures"]["exposure.caqes.rapport_campagne"]["url"] == "../../../../reports/"
+    assert (ctx.run_dir / "dbt" / "target" / "../../../../reports").resolve() == (ctx.out / "reports").resolve()
 
 
 def test_no_warehouse_is_one_line_naming_it(tmp_path):
