@@ -100,6 +100,11 @@ def expliquer(con, annee: int, finess_ej: str, exercice_base: int) -> str:
     if noms_et:
         out.append("Établissements : " + ", ".join(_et(g, noms_et) for g in sorted(noms_et)))
 
+    def _modulation(r: dict) -> list:
+        """The DG ARS's modulation of an intéressement line (national or regional), if any."""
+        return [_opt("coefficient de modulation", r["coefficient_modulation"], lambda c: nombre(c, 6, rogner=True)),
+                _opt("motif de la modulation", r["motif_modulation"], str)]
+
     nationaux = [r for r in interessement if r["type"] == "national"]
     regionaux = [r for r in interessement if r["type"] == "regional"]
     out.append("")
@@ -111,8 +116,7 @@ def expliquer(con, annee: int, finess_ej: str, exercice_base: int) -> str:
             _opt("économie", r["economie"], euros), _opt("part nationale", r["part"], taux),
             _opt("atteinte", r["atteinte"], _atteinte), _opt("formule", r["formule"], str),
             _opt("montant calculé", r["montant_calcule"], euros),
-            _opt("coefficient de modulation", r["coefficient_modulation"], lambda c: nombre(c, 6, rogner=True)),
-            _opt("motif de la modulation", r["motif_modulation"], str),
+            *_modulation(r),
         ], out)
         _lignes(chaine, f"interessement_national:{r['code']}:{r['finess_geo']}", out)
 
@@ -128,8 +132,7 @@ def expliquer(con, annee: int, finess_ej: str, exercice_base: int) -> str:
             _opt("plafond de l'EJ", r["montant_plafond"], euros),
             _opt("score du thème", r["score"], lambda s: nombre(s, 2) + " %"),
             _opt("montant calculé", r["montant_calcule"], euros),
-            _opt("coefficient de modulation", r["coefficient_modulation"], lambda c: nombre(c, 6, rogner=True)),
-            _opt("motif de la modulation", r["motif_modulation"], str),
+            *_modulation(r),
         ], out)
         _lignes(chaine, f"interessement_regional:{r['code']}", out)
 
