@@ -8,9 +8,13 @@ file is its own group, so the two workers share out the rest freely.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
+
+# the shared helpers of tests/fixtures/ are imported by name (``from valid_landing import ...``)
+sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 
 
 def _group(path: Path) -> str:

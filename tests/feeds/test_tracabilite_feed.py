@@ -19,6 +19,7 @@ import pytest
 from caqes_tasks.context import RunContext
 from caqes_tasks.feeds import feeds_stage
 from caqes_tasks.warehouse.schema import create_schemas
+from published_run import record_as_last_run
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2023
@@ -147,24 +148,13 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
                           env=env, cwd=ROOT, timeout=120)
 
 
-def _as_last_run(ctx: RunContext) -> None:
-    con = duckdb.connect(str(ctx.warehouse))
-    try:
-        con.execute("INSERT INTO meta.runs (run_id, annee, status, finished_at) VALUES (?, ?, 'success', now())",
-                    [ctx.run_id, ctx.year])
-    finally:
-        con.close()
-    (ctx.out / "runs" / ctx.run_id).mkdir(parents=True)
-    (ctx.out / "runs" / ctx.run_id / "context.json").write_text(json.dumps(ctx.to_dict()))
-
-
 def _files(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in folder.rglob("*") if p.is_file() and p.suffix != ".lock"}
 
 
 def test_explain_prints_the_chain_by_name_and_refuses_unknown_ej_or_year(ctx):
-    _as_last_run(ctx)
+    record_as_last_run(ctx)
     before = _files(ctx.out)
     done = _cli("explain", "--year", str(YEAR), "--finess-ej", EJ, "--out", str(ctx.out))
     assert done.returncode == 0, done.stderr

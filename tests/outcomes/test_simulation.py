@@ -21,17 +21,14 @@ from hypothesis import strategies as st
 
 from caqes_tasks.context import RunContext
 from caqes_tasks.feeds import feeds_stage
-from caqes_tasks.outcomes import sanctions as sa
-from caqes_tasks.outcomes.lecture import Entrees
 from caqes_tasks.outcomes.stage import outcomes_stage
-from caqes_tasks.referentiel import load_referentiel
 from caqes_tasks.simulation.comparaison import comparer
 from caqes_tasks.simulation.parametres import ParametreRefuse, lire
+from published_run import record_as_last_run
+
+from .random_region import NATIONAUX, REF, THEMES, ejs_strategy, entrees
 
 ROOT = Path(__file__).resolve().parents[2]
-REF = load_referentiel()
-THEMES = REF.themes_regionaux
-NATIONAUX = REF.codes("national")
 _spec = importlib.util.spec_from_file_location("caqes_outcomes_stage_data", Path(__file__).with_name("test_outcomes_stage.py"))
 stage_data = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(stage_data)
@@ -74,58 +71,9 @@ def test_settings_read_french_numbers_and_keep_legal_values():
 
 
 # -- property: the published parameters set again change nothing --------------------------------
-score = st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=2))
-amount = st.decimals(min_value=0, max_value=10**7, places=2)
-ej_strategy = st.fixed_dictionaries({
-    "themes": st.dictionaries(st.sampled_from(THEMES), score, max_size=len(THEMES)),
-    "national": st.lists(st.tuples(amount, amount, st.one_of(st.none(), st.decimals(min_value=0, max_value=1, places=6))),
-                         max_size=3),
-    "contrats": st.dictionaries(st.sampled_from(["V1", "V2"]), st.sampled_from(["signe", "refus", "en_cours"])),
-    "volet_scores": st.dictionaries(st.sampled_from(["V1", "V2"]), score),
-    "p": st.one_of(st.none(), st.integers(0, 10**12)),
-    "modulation": st.one_of(st.none(), st.decimals(min_value=0, max_value=1, places=6)),
-    "decision": st.one_of(st.none(), st.sampled_from([("refus", "renonciation"), ("non_atteinte:V1", "reduction")])),
-})
-
-
-def _entrees(ejs: dict, envelopes: dict) -> Entrees:
-    evaluation, scores, contrats = [], {}, []
-    for ej, d in ejs.items():
-        geo = "9" + ej[1:]
-        for theme, s in d["themes"].items():
-            evaluation.append({"finess_geo": geo, "finess_ej": ej, "indicateur": theme, "theme": theme, "volet": "V1",
-                               "type_indicateur": "regional", "sous_contrat": True, "evaluable": s is not None,
-                               "mesure": "rate", "sens": "lower_is_better", "valeur": None, "objectif": None})
-            scores[(ej, "theme", theme)] = s
-        for i, (montant, reference, atteinte) in enumerate(d["national"]):
-            evaluation.append({
-                "finess_geo": geo, "finess_ej": ej, "indicateur": NATIONAUX[i], "theme": "NAT_PS", "volet": "V1",
-                "type_indicateur": "national", "sous_contrat": True, "evaluable": atteinte is not None,
-                "atteinte": atteinte, "mesure": "amount", "sens": "lower_is_better", "valeur": montant,
-                "objectif": reference * Decimal("0.95"), "montant": montant, "montant_reference": reference,
-                "debut_periode": None, "methode_periode": "annee_civile", "montant_periode": None,
-                "montant_periode_reference": None,
-            })
-        for volet, statut in d["contrats"].items():
-            contrats.append({"finess_ej": ej, "volet": volet, "propose": True, "statut": statut,
-                             "refus_a_sanctionner": statut == "refus", "date_proposition": None,
-                             "en_vigueur": statut == "signe"})
-        for volet, s in d["volet_scores"].items():
-            scores[(ej, "volet", volet)] = s
-    return Entrees(
-        annee=2023, exercice_base=2023, evaluation=evaluation, scores=scores, contrats=contrats, et_ej={},
-        produits_am={ej: d["p"] for ej, d in ejs.items() if d["p"] is not None}, produits_am_conflits=set(),
-        enveloppes={t: Decimal(c) / 100 for t, c in envelopes.items()},
-        modulations={ej: (d["modulation"], "motif") for ej, d in ejs.items() if d["modulation"] is not None},
-        observations={},
-        decisions_dg={ej: [sa.DecisionDG(d["decision"][0], d["decision"][1], 100, "motif")]
-                      for ej, d in ejs.items() if d["decision"]},
-    )
-
-
 @settings(max_examples=80, deadline=None)
 @given(
-    ejs=st.dictionaries(st.text("0123456789", min_size=9, max_size=9), ej_strategy, min_size=1, max_size=8),
+    ejs=ejs_strategy,
     envelopes=st.dictionaries(st.sampled_from(THEMES), st.integers(0, 10**9)),
     switches=st.fixed_dictionaries({"refus": st.booleans(), "non_atteinte": st.booleans()}),
     impact=st.sampled_from(["depenses", "aucun"]),
@@ -137,7 +85,7 @@ def test_unchanged_parameters_give_zero_difference_for_every_ej(ejs, envelopes, 
 
     ref = dataclasses.replace(REF, sanctions={**REF.sanctions, **switches}, impact_non_atteinte=impact,
                               non_atteinte_taux=taux)
-    e = _entrees(ejs, envelopes)
+    e = entrees(ejs, envelopes)
     # every setting given its published value (a random subset of them)
     published = [f"enveloppe.{t}={Decimal(c) / 100}" for t, c in envelopes.items()]
     published += [f"part_nationale.{c}={ref.by_code[c].part_nationale}" for c in NATIONAUX]
@@ -192,14 +140,7 @@ def published(tmp_path, warehouse_builder) -> RunContext:
     notice = ctx.notices / stage_data.A / "notification_interessement.html"
     notice.parent.mkdir(parents=True)
     notice.write_text("<p>notification émise</p>", encoding="utf-8")
-    con = duckdb.connect(str(ctx.warehouse))
-    try:
-        con.execute("INSERT INTO meta.runs (run_id, annee, status, finished_at) VALUES (?, ?, 'success', now())",
-                    [ctx.run_id, ctx.year])
-    finally:
-        con.close()
-    (ctx.out / "runs" / ctx.run_id).mkdir(parents=True)
-    (ctx.out / "runs" / ctx.run_id / "context.json").write_text(json.dumps(ctx.to_dict()))
+    record_as_last_run(ctx)
     return ctx
 
 
