@@ -58,9 +58,14 @@ def _airflow(args: list[str], env: dict[str, str], **kw) -> subprocess.Completed
     return subprocess.run([str(exe), *args], env=env, **kw)
 
 
+def migrated_marker(home: Path) -> Path:
+    """The file that says ``home``'s metadata database has been migrated."""
+    return home / ".migrated"
+
+
 def ensure_metadata_db(home: Path) -> None:
     """``airflow db migrate`` once per AIRFLOW_HOME (idempotent, ~4 s on SQLite)."""
-    marker = home / ".migrated"
+    marker = migrated_marker(home)
     if marker.exists():
         return
     env = airflow_env(home)
