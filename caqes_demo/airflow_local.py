@@ -1,8 +1,9 @@
 """Run the DAGs through a real Airflow on the embedded default (SQLite metadata).
 
-Used by ``caqes demo`` / ``make run`` and the end-to-end tests: ``airflow dags test`` runs a
-whole DAG run in one process, with its tasks, XComs and trigger rules, against a SQLite
-metadata database under ``AIRFLOW_HOME``.
+Used by the end-to-end tests: ``airflow dags test`` runs a whole DAG run in one process, with
+its tasks, XComs and trigger rules, against a SQLite metadata database under ``AIRFLOW_HOME``.
+``caqes demo`` / ``make run`` runs its five DAG runs through one such process
+(``caqes_demo.airflow_session``), with the same environment and the same reading of the output.
 """
 
 from __future__ import annotations
