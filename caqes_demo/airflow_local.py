@@ -1,8 +1,9 @@
 """Run the DAGs through a real Airflow on the embedded default (SQLite metadata).
 
-Used by ``caqes demo`` / ``make run`` and the end-to-end tests: ``airflow dags test`` runs a
-whole DAG run in one process, with its tasks, XComs and trigger rules, against a SQLite
-metadata database under ``AIRFLOW_HOME``.
+Used by the end-to-end tests: ``airflow dags test`` runs a whole DAG run in one process, with
+its tasks, XComs and trigger rules, against a SQLite metadata database under ``AIRFLOW_HOME``.
+``caqes demo`` / ``make run`` runs its five DAG runs through one such process
+(``caqes_demo.airflow_session``), with the same environment and the same reading of the output.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ DAGS_FOLDER = REPO_ROOT / "dags"
 _PROGRESS = re.compile(r"caqes stage (\w+): (start|done in [0-9.]+ s)")
 # the one line a failing task logs to say why the run fails (caqes_tasks.orchestration)
 _FAILURE = re.compile(r"caqes run failed: (.*?)(?:\s+\[[\w.]+\])?(?:\s+\w+=.*)?$")
+_FINISHED = re.compile(r"DagRun Finished: .*state=(\w+)")
 
 
 class DagRunFailed(RuntimeError):
@@ -57,9 +59,14 @@ def _airflow(args: list[str], env: dict[str, str], **kw) -> subprocess.Completed
     return subprocess.run([str(exe), *args], env=env, **kw)
 
 
+def migrated_marker(home: Path) -> Path:
+    """The file that says ``home``'s metadata database has been migrated."""
+    return home / ".migrated"
+
+
 def ensure_metadata_db(home: Path) -> None:
     """``airflow db migrate`` once per AIRFLOW_HOME (idempotent, ~4 s on SQLite)."""
-    marker = home / ".migrated"
+    marker = migrated_marker(home)
     if marker.exists():
         return
     env = airflow_env(home)
@@ -91,23 +98,42 @@ def dags_test(
     log_file = log_file or home / "logs" / f"{dag_id}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     exe = Path(sys.executable).parent / "airflow"
-    state, reason = "unknown", ""
+    output = RunOutput(progress)
     with open(log_file, "w") as log, subprocess.Popen(
         [str(exe), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as proc:
         for line in proc.stdout:
             log.write(line)
-            m = _PROGRESS.search(line)
-            if m and progress:
-                progress(f"  {m.group(1)}: {m.group(2)}")
-            s = re.search(r"DagRun Finished: .*state=(\w+)", line)
-            if s:
-                state = s.group(1)
-            f = _FAILURE.search(line.rstrip())
-            if f:
-                reason = f.group(1).strip()
+            output.read(line)
         code = proc.wait()
-    if code != 0 or state not in ("success", "unknown"):
-        why = f" : {reason}" if reason else ""
-        raise DagRunFailed(f"{dag_id} : run Airflow terminé en état {state} (code {code}){why} ; journal : {log_file}")
-    return state
+    return output.outcome(dag_id, code, log_file)
+
+
+class RunOutput:
+    """What one DAG run's Airflow output says: its stages (echoed to ``progress``), its final
+    state and the one line a failing task logged to say why."""
+
+    def __init__(self, progress: Callable[[str], None] | None = None) -> None:
+        self.progress = progress
+        self.state = "unknown"
+        self.reason = ""
+
+    def read(self, line: str) -> None:
+        m = _PROGRESS.search(line)
+        if m and self.progress:
+            self.progress(f"  {m.group(1)}: {m.group(2)}")
+        s = _FINISHED.search(line)
+        if s:
+            self.state = s.group(1)
+        f = _FAILURE.search(line.rstrip())
+        if f:
+            self.reason = f.group(1).strip()
+
+    def outcome(self, dag_id: str, code: int, log_file: Path) -> str:
+        """The run's final state, or DagRunFailed in one line naming the log."""
+        if code != 0 or self.state not in ("success", "unknown"):
+            why = f" : {self.reason}" if self.reason else ""
+            raise DagRunFailed(
+                f"{dag_id} : run Airflow terminé en état {self.state} (code {code}){why} ; journal : {log_file}"
+            )
+        return self.state

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
@@ -439,7 +440,8 @@ def demo(
     """
     _check_demo_options(size, seed)
     from caqes_demo import generate_demo
-    from caqes_demo.airflow_local import DagRunFailed, dags_test
+    from caqes_demo.airflow_local import DagRunFailed
+    from caqes_demo.airflow_session import DagRunner
     from caqes_tasks.pipeline import RunError, check_campaign_year, check_referentiel, prepare, run_annual
 
     try:  # settings checked before anything is written
@@ -456,27 +458,23 @@ def demo(
     )
     runs = [(y, date(y + 1, 4, 15)) for y in years] + [(y, date(y + 1, 7, 1)) for y in years[:-1]]
     runs.sort()
-    _say(f"2/3 annual evaluation, {len(runs)} runs ({'Airflow dags test, SQLite metadata' if airflow else 'in process'})")
-    for i, (y, as_of) in enumerate(runs, 1):
-        _say(f"  [{i}/{len(runs)}] caqes_annual year {y} as of {as_of}")
-        conf = {"year": y, "landing": str(landing), "out": str(out), "as_of": as_of.isoformat()}
-        try:
-            if airflow:
-                dags_test(
-                    "caqes_annual",
-                    conf,
-                    home=out / "airflow",
-                    logical_date=as_of.isoformat(),
-                    progress=_say,
-                    log_file=out / "airflow" / "logs" / f"annual_{y}_{as_of}.log",
-                )
-            else:
-                run_annual(prepare(y, landing, out, as_of=as_of), progress=lambda m: _say("    " + m))
-        except (RunError, DagRunFailed) as exc:
-            _fail(str(exc))
-        if i == 1:
-            _say("  analyses semestrielles des prescriptions (volet 1 art. 4)")
-            _demo_semesters(out, landing, years)
+    how = "Airflow dags test in one Airflow process, SQLite metadata" if airflow else "in process"
+    _say(f"2/3 annual evaluation, {len(runs)} runs ({how})")
+    with DagRunner(out / "airflow", progress=_say) if airflow else nullcontext() as runner:
+        for i, (y, as_of) in enumerate(runs, 1):
+            _say(f"  [{i}/{len(runs)}] caqes_annual year {y} as of {as_of}")
+            conf = {"year": y, "landing": str(landing), "out": str(out), "as_of": as_of.isoformat()}
+            try:
+                if runner:
+                    log = out / "airflow" / "logs" / f"annual_{y}_{as_of}.log"
+                    runner.run("caqes_annual", conf, logical_date=as_of.isoformat(), log_file=log)
+                else:
+                    run_annual(prepare(y, landing, out, as_of=as_of), progress=lambda m: _say("    " + m))
+            except (RunError, DagRunFailed) as exc:
+                _fail(str(exc))
+            if i == 1:
+                _say("  analyses semestrielles des prescriptions (volet 1 art. 4)")
+                _demo_semesters(out, landing, years)
     # every later run's report links the analyses; the first run's year is rebuilt only when
     # no later run of that year did it
     first_year = runs[0][0]

@@ -567,7 +567,11 @@ def load_new_files(con, inputs: IngestInputs, out: dict) -> _Ingest:
     upgrade_raw_tables(con)
     job = _Ingest(inputs, con, out)
     job.verify_new()
-    job.run()
+    try:
+        job.run()
+    finally:  # the Data Docs of every file validated, even when the stage stops on a file
+        if job.validator is not None:
+            job.validator.build_docs()
     return job
 
 

@@ -1,8 +1,8 @@
 """Run a source's Great Expectations suite (GX 1.x, pandas datasource) on one delivered file.
 
 One ephemeral GX context per ingest run: each file is validated through a validation definition
-and a checkpoint, then the run's Data Docs (``<run_dir>/data_docs``) are built from an escaped
-copy of the result and made static and offline (see ``caqes_tasks.quality.data_docs``); the file
+and a checkpoint; the run's Data Docs (``<run_dir>/data_docs``) are built once for the files
+validated (``Validator.build_docs``), from an escaped copy of each result, and made static and offline (see ``caqes_tasks.quality.data_docs``); the file
 name reaches GX only as a safe label. The GX
 result is turned into a :class:`Validation`: per failing expectation, the rule in plain words
 (``meta.regle`` of the suite), the count and a sample of failing rows (line number and values,
@@ -140,6 +140,7 @@ class Validator:
         self._suites: dict[str, object] = {}
         self._count = 0
         self._sanitized: dict[str, int] = {}
+        self._pending: list = []  # results whose Data Docs pages are not built yet
 
     @property
     def index(self) -> Path:
@@ -190,22 +191,30 @@ class Validator:
         )
         if totals is not None or rows is not None:
             _set_totals(result, totals or {}, rows)
-        self._update_docs(result)
+        self._queue_docs(result)
         order = {e.id: i for i, e in enumerate(self._suite(source).expectations)}
         validation = self._summarise(source, file_name, frame, result, order, cells)
         if rows is not None:
             validation.rows = rows
         return validation, result
 
-    def _update_docs(self, result) -> None:
-        """Data Docs of this result, built from an escaped copy, then made static and offline."""
+    def _queue_docs(self, result) -> None:
+        """Keep an escaped copy of this result for the Data Docs, built by :meth:`build_docs`."""
         from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
         store = self.context.validation_results_store
-        keys = []
         for key, suite_result in result.run_results.items():
             store.set(key, escaped_result(suite_result))
-            keys += [key, ExpectationSuiteIdentifier(name=suite_result.suite_name)]
+            self._pending += [key, ExpectationSuiteIdentifier(name=suite_result.suite_name)]
+
+    def build_docs(self) -> None:
+        """The Data Docs of the results validated since the last call, built in one pass, then
+        made static and offline. One pass for the run's files instead of one per file: GX
+        renders every page and the index again on each build (measured on the region demo's 37
+        files: 36 builds took 42 % of the ingest)."""
+        if not self._pending:
+            return
+        keys, self._pending = list(dict.fromkeys(self._pending)), []
         self.context.build_data_docs(site_names=["caqes"], resource_identifiers=keys)
         sanitize_site(self.data_docs_dir, self._sanitized)
 
