@@ -44,8 +44,9 @@ def airflow_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, st
             ),
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
             "CAQES_TASK_RETRIES": env.get("CAQES_TASK_RETRIES", "0"),
-            # `dags test` runs every task in its own process: the out dir's run lock stays with
-            # it between tasks, so a run interrupted between two tasks leaves no lock behind
+            # `dags test` runs every task of the run in its own process: the out dir's run lock
+            # is held in that process between tasks, so a run interrupted between two tasks
+            # leaves no lock behind
             "CAQES_LOCK_IN_PROCESS": "1",
             "PATH": bin_dir + os.pathsep + env.get("PATH", ""),
         }
