@@ -63,7 +63,7 @@ base as (
             case
                 when c.objectif_valeur is not null then c.objectif_valeur
                 when c.objectif_taux_evolution is not null and r.valeur is not null
-                    then round(r.valeur * (1 + c.objectif_taux_evolution), 6)
+                    then round(cast(r.valeur as decimal(38, 6)) * (1 + c.objectif_taux_evolution), 6)
             end
         as decimal(18, 6)) as objectif,
         coalesce(k.en_vigueur, false) as en_vigueur,
