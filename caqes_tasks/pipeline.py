@@ -595,8 +595,8 @@ def prepare(
     ref = check_referentiel(referentiel, year)
     year = check_campaign_year(year, ref)
     as_of_iso = check_as_of(as_of)
-    preflight(out, year, kind)
     check_warehouse(out)
+    preflight(out, year, kind)
     try:
         hashes = dict(scan_landing(landing))
     except ValueError as exc:  # the landing's own errors are one line naming the file
