@@ -218,3 +218,67 @@ def test_a_wrong_warehouse_is_one_line_exit_2_nothing_created(tmp_path, url, exp
     assert len(lines) == 1 and expected in lines[0], done.stderr
     assert "CAQES_WAREHOUSE" in lines[0]
     assert not out.exists()
+
+
+# -- the switch of the built schemas -----------------------------------------------------------
+
+@pytest.mark.postgres
+def test_built_schemas_switch_in_one_transaction_keeping_what_was_not_rebuilt():
+    """pg_switch on schemas made by hand: the rebuilt mart replaces the live one, the outcome
+    table and a model left out of the selection are carried over, a view stays valid, and a
+    switch that fails changes nothing."""
+    import psycopg2
+
+    from caqes_tasks.transform import pg_switch
+    from caqes_tasks.warehouse.location import pg_connection
+
+    with postgres_database("caqes_switch") as url:
+        conn = pg_connection(warehouse_for(Path("."), setting=url))
+        try:
+            _switch_scenario(conn, pg_switch, psycopg2)
+        finally:
+            conn.close()
+
+
+def _switch_scenario(conn, pg_switch, psycopg2) -> None:
+    with conn.cursor() as cur:
+        for schema in ("raw", "staging", "intermediate", "marts", "marts__build", "staging__build"):
+            cur.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        cur.execute("CREATE TABLE raw.phev_test (montant numeric(18,2))")
+        cur.execute("INSERT INTO raw.phev_test VALUES (1.10), (2.20)")
+        cur.execute("CREATE VIEW staging.stg_test AS SELECT montant FROM raw.phev_test")
+        cur.execute("CREATE TABLE marts.fct_score_test AS SELECT 1 AS version")      # rebuilt
+        cur.execute("CREATE TABLE marts.fct_kept_test AS SELECT 1 AS version")       # not selected
+        cur.execute("CREATE TABLE marts.fct_interessement_test AS SELECT 12.34::numeric(18,2) AS montant")
+        cur.execute("CREATE TABLE marts__build.fct_score_test AS SELECT 2 AS version")
+        cur.execute("CREATE VIEW staging__build.stg_test AS SELECT montant * 2 AS montant FROM raw.phev_test")
+    record = {"fingerprint": "f", "selection": "+fct_score_test", "run_id": "r", "docs_dir": "", "summary": {}}
+    pg_switch.switch_in(conn, record)
+    with conn.cursor() as cur:
+        cur.execute("SELECT version FROM marts.fct_score_test")
+        assert cur.fetchall() == [(2,)]
+        cur.execute("SELECT version FROM marts.fct_kept_test")
+        assert cur.fetchall() == [(1,)]
+        cur.execute("SELECT montant FROM marts.fct_interessement_test")
+        assert [str(m) for (m,) in cur.fetchall()] == ["12.34"]
+        cur.execute("SELECT sum(montant) FROM staging.stg_test")
+        assert str(cur.fetchone()[0]) == "6.60"
+        cur.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE '%%\\_\\_%%'")
+        assert cur.fetchall() == [], "no __build or __old schema left"
+        cur.execute("SELECT run_id, selection FROM meta.dbt_builds")
+        assert cur.fetchall() == [("r", "+fct_score_test")]
+        # a switch that fails midway (a built schema that cannot be renamed in) changes nothing
+        cur.execute("CREATE SCHEMA marts__build")
+        cur.execute("CREATE TABLE marts__build.fct_score_test AS SELECT 3 AS version")
+        cur.execute("CREATE SCHEMA marts__old")  # in the way of the rename of the live schema
+    with pytest.raises(psycopg2.Error):
+        pg_switch.switch_in(conn, {**record, "run_id": "r2"})
+    with conn.cursor() as cur:
+        cur.execute("SELECT version FROM marts.fct_score_test")
+        assert cur.fetchall() == [(2,)]
+        cur.execute("SELECT count(*) FROM meta.dbt_builds")
+        assert cur.fetchone()[0] == 1
+    pg_switch.drop_build_schemas(conn)
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_namespace WHERE nspname IN ('marts__build', 'marts__old')")
+        assert cur.fetchone()[0] == 0
