@@ -30,6 +30,14 @@ except ImportError:  # pragma: no cover - older typer on click
 DEFAULT_OUT = Path(os.environ.get("CAQES_OUT", "var/out"))
 
 
+def _warehouse_errors() -> tuple[type[BaseException], ...]:
+    """The warehouse's own errors (imported when one is raised: the command line starts light)."""
+    from caqes_tasks.warehouse.connection import WarehouseBusy
+    from caqes_tasks.warehouse.location import WarehouseError
+
+    return WarehouseError, WarehouseBusy
+
+
 class _OneLineErrors(TyperGroup):
     """Usage errors (missing or malformed option) on one line, exit 2, instead of a panel."""
 
@@ -41,6 +49,10 @@ class _OneLineErrors(TyperGroup):
                 raise
             exc.show()
             sys.exit(exc.exit_code)
+        except _warehouse_errors() as exc:  # the CAQES_WAREHOUSE setting, the database down
+            if not standalone_mode:
+                raise
+            _fail(str(exc))
         except ClickException as exc:
             if not standalone_mode:
                 raise
@@ -88,7 +100,7 @@ def _print_outputs(out: Path, years: list[int]) -> None:
     out = out.resolve()
     _say("")
     _say("Outputs")
-    _say(f"  warehouse (DuckDB) : {out / 'warehouse' / 'caqes.duckdb'}")
+    _say(f"  warehouse          : {_warehouse_shown(out)}")
     _say(f"  BI database        : {out / 'feeds' / 'caqes_bi.duckdb'}")
     for y in years:
         _say(f"  {y}: feeds   {out / 'feeds' / str(y) / 'latest'}")
@@ -99,6 +111,13 @@ def _print_outputs(out: Path, years: list[int]) -> None:
             _say(f"        analyses semestrielles {out / 'analyses' / f'{y}-S1'}, {out / 'analyses' / f'{y}-S2'}")
     _say(f"  run manifests      : {out / 'runs'}/<run_id>/manifest.json")
     _say(f"  quarantine         : {out / 'quarantine'}")
+
+
+def _warehouse_shown(out: Path) -> str:
+    from caqes_tasks.warehouse import warehouse_for
+
+    wh = warehouse_for(out)
+    return wh.describe() if wh.is_postgres else f"{wh.path} (DuckDB)"
 
 
 @app.command()
@@ -225,7 +244,7 @@ def explain(
             raise InvalidRunSettings("n° FINESS de l'EJ manquant (--finess-ej, par exemple 330781196)")
         ctx = _last_run_context(out, annee)
         exercice = load_referentiel(ctx.referentiel).exercice_produits_am(annee)
-        with connect(ctx.warehouse, read_only=True) as con:
+        with connect(ctx.wh, read_only=True) as con:
             text = expliquer(con, annee, finess_ej, exercice)
     except (RunError, EjInconnue) as exc:
         _fail(str(exc))

@@ -36,7 +36,18 @@ class RunContext:
 
     @property
     def warehouse(self) -> Path:
-        return self.out / "warehouse" / "caqes.duckdb"
+        """The DuckDB warehouse file of OUT (the default warehouse); stages use :attr:`wh`."""
+        from caqes_tasks.warehouse.location import duckdb_file
+
+        return duckdb_file(self.out)
+
+    @property
+    def wh(self):
+        """The run's warehouse (``caqes_tasks.warehouse.location.Warehouse``): the DuckDB file,
+        or the PostgreSQL database ``CAQES_WAREHOUSE`` names."""
+        from caqes_tasks.warehouse.location import warehouse_for
+
+        return warehouse_for(self.out)
 
     @property
     def quarantine(self) -> Path:

@@ -17,11 +17,11 @@ def contexte_dernier_run(out: Path, year: int) -> RunContext:
     """The context of YEAR's last successful annual run in OUT, read back with its folders
     under OUT (the out dir may have been copied or moved since) and without its attempt."""
     from caqes_tasks.pipeline import InvalidRunSettings
-    from caqes_tasks.warehouse import connect
+    from caqes_tasks.warehouse import connect, warehouse_for
 
-    warehouse = out / "warehouse" / "caqes.duckdb"
+    warehouse = warehouse_for(out)
     if not warehouse.exists():
-        raise InvalidRunSettings(f"pas d'entrepôt dans {out} ({warehouse}) : lancez d'abord caqes run")
+        raise InvalidRunSettings(f"pas d'entrepôt dans {out} ({warehouse.describe()}) : lancez d'abord caqes run")
     with connect(warehouse, read_only=True) as con:
         rows = con.execute(
             "SELECT run_id FROM meta.runs WHERE annee = ? AND status = 'success' "

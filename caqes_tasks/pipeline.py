@@ -277,6 +277,18 @@ HEARTBEAT_S = 30.0
 KINDS = {"annual": "évaluation annuelle", "nightly": "rafraîchissement nocturne", "stage": "étape isolée"}
 
 
+def check_warehouse(out: Path) -> None:
+    """The warehouse setting (``CAQES_WAREHOUSE``) is valid and its database answers."""
+    from caqes_tasks.warehouse.location import WarehouseError, pg_connection, warehouse_for
+
+    try:
+        wh = warehouse_for(out)
+        if wh.is_postgres:
+            pg_connection(wh).close()
+    except WarehouseError as exc:
+        raise InvalidRunSettings(str(exc)) from None
+
+
 def run_lock_path(out: Path) -> Path:
     return Path(out) / RUN_LOCK
 
@@ -583,6 +595,7 @@ def prepare(
     ref = check_referentiel(referentiel, year)
     year = check_campaign_year(year, ref)
     as_of_iso = check_as_of(as_of)
+    check_warehouse(out)
     preflight(out, year, kind)
     try:
         hashes = dict(scan_landing(landing))
@@ -686,7 +699,7 @@ def _record_run(ctx: RunContext, outcome: str, manifest: Path) -> None:
     from caqes_tasks.warehouse.schema import create_schemas
 
     started = attempt_started(ctx.attempt)
-    with writer_lock(ctx.warehouse), connect(ctx.warehouse) as con:
+    with writer_lock(ctx.wh), connect(ctx.wh) as con:
         create_schemas(con)
         con.execute(
             "DELETE FROM meta.runs WHERE run_id = ? AND started_at IS NOT DISTINCT FROM ?", [ctx.run_id, started]

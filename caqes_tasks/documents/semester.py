@@ -26,7 +26,7 @@ from caqes_tasks.documents.analyse_semestrielle import TITRE, analyse_context, r
 from caqes_tasks.documents.render import new_documents, pending_jobs
 from caqes_tasks.notices.model import Libelles, RunInfo
 from caqes_tasks.notices.publish import sha256_bytes
-from caqes_tasks.warehouse import connect
+from caqes_tasks.warehouse import connect, warehouse_for
 
 log = logging.getLogger(__name__)
 HALVES = (1, 2)
@@ -69,7 +69,7 @@ def semester_stage(ctx: RunContext, half: int) -> dict:
     mesures = {i.code: i.mesure for i in ref.indicateurs}
     folder = pub.analyses_dir(ctx.out, ctx.year, half)
     current, register = pub.open_set(folder)  # an altered issued analysis stops the run here
-    with connect(ctx.warehouse, read_only=True) as con:
+    with connect(ctx.wh, read_only=True) as con:
         data = read_semester(con, ctx.year, half, ctx.landing, nationaux)
     run_id = ctx.run_id or semester_run_id(ctx.year, half, data.fichiers, ref.sha256, ctx.as_of_date.isoformat())
     hashes = {f"phev_lines/{f}": sha for f, sha in data.fichiers.items()}
@@ -122,9 +122,10 @@ def run_semester(
     ref = check_referentiel(referentiel, year)
     as_of_iso = check_as_of(as_of)
     out = Path(out).resolve()
-    warehouse = out / "warehouse" / "caqes.duckdb"
+    warehouse = warehouse_for(out)
     if not warehouse.exists():
-        raise InvalidRunSettings(f"pas d'entrepôt dans {out} ({warehouse}) : lancez d'abord caqes nightly ou caqes run")
+        raise InvalidRunSettings(
+            f"pas d'entrepôt dans {out} ({warehouse.describe()}) : lancez d'abord caqes nightly ou caqes run")
     landing_path = Path(landing).resolve() if landing else out / "landing"
     preflight(out, year, kind="semester")
     for folder in output_folders(out, year, half):
@@ -132,7 +133,7 @@ def run_semester(
             raise InvalidRunSettings(f"{folder} est un fichier, un dossier est attendu")
     ctx = RunContext(year=year, landing=landing_path, out=out, referentiel=ref.path, as_of=as_of_iso,
                      orchestrator_run_id=orchestrator_run_id)  # fmt: skip
-    with connect(ctx.warehouse, read_only=True) as con:
+    with connect(ctx.wh, read_only=True) as con:
         data_files = read_semester(con, year, half, None, ref.codes("national")).fichiers
     run_id = semester_run_id(year, half, data_files, ref.sha256, as_of_iso)
     with hold_run_lock(replace(ctx, run_id=run_id), "semestre") as held:

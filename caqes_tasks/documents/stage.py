@@ -47,7 +47,7 @@ def rapports_stage(ctx: RunContext) -> dict:
     run = run_info(ctx)
     ref, lib = _referentiel(ctx)
     poids = Poids.from_referentiel(ref)
-    with connect(ctx.warehouse, read_only=True) as con:
+    with connect(ctx.wh, read_only=True) as con:
         data, extras = read_rapport_data(con, ctx.year)
     ejs = ejs_concerned(data, extras)
     jobs = pending_jobs(

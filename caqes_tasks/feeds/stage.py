@@ -76,7 +76,7 @@ def feeds_stage(ctx: RunContext) -> dict:
     run_id = ctx.run_id or compute_run_id(ctx.year, ctx.input_hashes, ctx.as_of)
     inputs = run_inputs(ctx)
     exercice = load_referentiel(ctx.referentiel).exercice_produits_am(ctx.year)
-    with connect(ctx.warehouse, read_only=True) as con:
+    with connect(ctx.wh, read_only=True) as con:
         tables: dict[str, tuple[pa.Table, list[tuple[str, str]]]] = {
             m: (read_mart(con, m, ctx.year), mart_columns(con, m)) for m in existing_marts(con)
         }

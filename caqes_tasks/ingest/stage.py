@@ -532,7 +532,7 @@ def ingest_stage(ctx: RunContext) -> dict:
     started = time.monotonic()
     inputs = read_inputs(ctx)
     out = _new_result(inputs)
-    with writer_lock(ctx.warehouse), connect(ctx.warehouse) as con:
+    with writer_lock(ctx.wh), connect(ctx.wh) as con:
         job = load_new_files(con, inputs, out)
         record_verdicts(con, inputs, job, out)
     alert_and_keep(inputs, job, out, started)

@@ -225,7 +225,7 @@ def notices_stage(ctx: RunContext) -> dict:
                   rejected=inputs["rejected"], ignored=tuple(inputs["ignored"]))  # fmt: skip
     current, register = open_year(ctx.notices)  # before any work: an altered issued notice stops here
     lib = _libelles(ctx)
-    with connect(ctx.warehouse, read_only=True) as con:
+    with connect(ctx.wh, read_only=True) as con:
         data = read_year(con, ctx.year)
     sel = select_notices(data)
 

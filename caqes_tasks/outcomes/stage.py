@@ -143,7 +143,7 @@ def _resume(ctx: RunContext, res: Resultats, tables: dict[str, list[dict]], inst
     courants = res.courants
     return {
         "rows": {t: len(r) for t, r in tables.items()} | {"meta.procedure (new states)": len(instantanes)},
-        "outputs": {"warehouse": str(ctx.warehouse)},
+        "outputs": {"warehouse": ctx.wh.describe()},
         "totals": {k: str(cents_to_euros(v)) for k, v in res.totaux.items()},
         "themes": {
             t: {"enveloppe": str(cents_to_euros(d["enveloppe"])), "distribue": str(cents_to_euros(d["distribue"]))}
@@ -180,8 +180,10 @@ def outcomes_stage(ctx: RunContext) -> dict:
     if not ref.evalue(ctx.year):
         raise OutcomeInputError(f"year {ctx.year} is not evaluated by campaign {ref.campagne} ({Path(ref.path).name}): "
                                 "the run needs the référentiel of the campaign that evaluates it")
-    with writer_lock(ctx.warehouse), connect(ctx.warehouse) as con:
+    with writer_lock(ctx.wh), connect(ctx.wh) as con:
         create_schemas(con)  # and brings tables of an earlier version to the declared columns
+    # then only year N's rows: on PostgreSQL, other years' outcomes may be written meanwhile
+    with writer_lock(ctx.wh, year=ctx.year), connect(ctx.wh) as con:
         _check_year_status(con, ctx)
         _check_campagne(con, ctx, ref)
         e = lire_entrees(con, ctx.year, ref.exercice_produits_am(ctx.year))

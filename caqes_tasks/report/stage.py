@@ -23,7 +23,7 @@ from caqes_tasks.warehouse import connect
 
 def report_stage(ctx: RunContext, pdf_engine: str | None = None) -> dict:
     """Write the campaign report of ``ctx.year``; return rows (EJ sections) and outputs."""
-    with connect(ctx.warehouse, read_only=True) as con:
+    with connect(ctx.wh, read_only=True) as con:
         campaign = load_campaign(con, ctx.year, as_of=ctx.as_of_date)
     ref = load_referentiel(ctx.referentiel)
     index = documents_index(ctx.out, ctx.year)

@@ -44,7 +44,7 @@ def simulation_stage(ctx: RunContext, reglages: list[str] | tuple[str, ...]) -> 
     ref = load_referentiel(ctx.referentiel)
     legal.check_referentiel(ref)
     p = lire(reglages, ref)
-    with connect(ctx.warehouse, read_only=True) as con:
+    with connect(ctx.wh, read_only=True) as con:
         e = lire_entrees(con, ctx.year, ref.exercice_produits_am(ctx.year))
         noms = noms_ej(con, ctx.year)
     rows = comparer(e, ref, p, ctx.as_of_date, ctx.run_id, noms)

@@ -37,20 +37,26 @@ def latest_report_year(out: Path) -> int | None:
 def publish_docs(out: Path, year: int | None = None, work_dir: Path | None = None) -> dict:
     """Generate the static dbt docs of OUT's warehouse and publish them as ``OUT/docs/index.html``
     (replaced in one rename). ``year`` defaults to the latest year with a published report."""
-    from caqes_tasks.warehouse import writer_lock
+    from caqes_tasks.warehouse import warehouse_for, writer_lock
+    from caqes_tasks.warehouse.location import dbt_env
 
     out = Path(out)
-    warehouse = out / "warehouse" / "caqes.duckdb"
-    if not warehouse.exists():
-        raise DocsError(f"pas d'entrepôt dans {out} ({warehouse}) : lancez d'abord caqes run")
+    wh = warehouse_for(out)
+    if not wh.exists():
+        raise DocsError(f"pas d'entrepôt dans {out} ({wh.describe()}) : lancez d'abord caqes run")
     year = year if year is not None else latest_report_year(out)
     if year is None:
         raise DocsError(f"aucun rapport de campagne publié dans {out / 'reports'} : --year N pour choisir l'année")
     work_dir = Path(work_dir) if work_dir else out / DOCS_DIR / ".dbt"
-    with writer_lock(warehouse), build_copy(warehouse) as copy:
-        result = run_dbt(["docs", "generate", "--static"], work_dir=work_dir, dbt_vars={"year": int(year)},
-                         env={"CAQES_WAREHOUSE": str(copy)})
+    args = ["docs", "generate", "--static"]
+    if wh.is_postgres:  # the catalog is read from the live schemas, committed data only
+        result = run_dbt(args, work_dir=work_dir, dbt_vars={"year": int(year)}, target="postgres", env=dbt_env(wh))
         _raise_if_failed("docs generate", result)
+    else:
+        with writer_lock(wh), build_copy(wh.path) as copy:
+            result = run_dbt(args, work_dir=work_dir, dbt_vars={"year": int(year)},
+                             env={"CAQES_DUCKDB_PATH": str(copy)})
+            _raise_if_failed("docs generate", result)
     target = out / DOCS_DIR / DOCS_FILE
     tmp = target.with_name(f".{DOCS_FILE}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     tmp.write_bytes((work_dir / "target" / "static_index.html").read_bytes())

@@ -1,4 +1,5 @@
-"""The DuckDB warehouse: one writer at a time, typed tables declared in one place."""
+"""The warehouse (a DuckDB file, or PostgreSQL by CAQES_WAREHOUSE): one writer at a time, typed
+tables declared in one place."""
 
 from caqes_tasks.warehouse.connection import (  # noqa: F401
     WarehouseBusy,
@@ -7,3 +8,4 @@ from caqes_tasks.warehouse.connection import (  # noqa: F401
     reader_lock,
     writer_lock,
 )
+from caqes_tasks.warehouse.location import Warehouse, WarehouseError, warehouse_for  # noqa: F401

@@ -260,6 +260,9 @@ def migrate_outcome_tables(con) -> None:
     append-only) and a column that became nullable loses its NOT NULL. Done when the schemas are
     created (ingest, before the dbt build tests these tables as sources) and by the outcomes stage.
     """
+    from caqes_tasks.warehouse.connection import execute_native, is_postgres
+
+    postgres = is_postgres(con)
     tables = [("marts", name, cols) for name, cols in OUTCOME_COLUMNS.items()]
     tables.append(("meta", "procedure", PROCEDURE_COLUMNS))
     for schema, table, colonnes in tables:
@@ -274,4 +277,5 @@ def migrate_outcome_tables(con) -> None:
             if col.nom not in existing:
                 con.execute(f"ALTER TABLE {schema}.{table} ADD COLUMN {col.nom} {col.type}")
             elif not col.requise and not existing[col.nom]:
-                con.execute(f"ALTER TABLE {schema}.{table} ALTER COLUMN {col.nom} DROP NOT NULL")
+                sql = f"ALTER TABLE {schema}.{table} ALTER COLUMN {col.nom} DROP NOT NULL"
+                execute_native(con, sql) if postgres else con.execute(sql)

@@ -1,6 +1,8 @@
 """Scale-out path: the annual DAG on Airflow's CeleryExecutor over Redis, every component a process
 of its own (scheduler, dag-processor, api-server, triggerer, two Celery workers), metadata on
-PostgreSQL; then the outputs compared with an embedded run (`caqes run`) on the same landing.
+PostgreSQL, the warehouse a PostgreSQL database of its own (CAQES_WAREHOUSE), so that a worker on
+another host has it; then the outputs compared with an embedded run (`caqes run`, DuckDB file) on
+the same landing.
 
 The topology is the one docker-compose.yml deploys (tests/fixtures/celery_topology.py; the last
 test checks that the compose file agrees). The landing and the out folder are settings
@@ -19,11 +21,11 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 import yaml
 
 from caqes_tasks.pipeline import read_run_lock
+from caqes_tasks.warehouse import connect, warehouse_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 from celery_topology import (  # noqa: E402
@@ -66,15 +68,12 @@ def _embedded_run(landing: Path, out: Path) -> None:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
 
-def _money(warehouse: Path) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+def _money(warehouse) -> dict[str, list[tuple]]:
+    with connect(warehouse, read_only=True) as con:
         return {
             t: sorted(con.execute(f"SELECT * FROM marts.{t} WHERE annee = ?", [YEAR]).fetchall(), key=repr)
             for t in MONEY
         }
-    finally:
-        con.close()
 
 
 def _feeds(out: Path) -> dict[str, str]:
@@ -136,12 +135,14 @@ def test_annual_run_on_celery_workers_matches_the_embedded_run(tmp_path):
     landing = tmp_path / "landing"
     _generate_landing(landing)
 
-    with postgres_database("caqes_celery") as metadata_db, redis_database() as broker:
+    with postgres_database("caqes_celery") as metadata_db, postgres_database("caqes_celery_wh") as warehouse_db, \
+            redis_database() as broker:
         api_port = free_port()
         home = tmp_path / "airflow"
         home.mkdir()
         out = tmp_path / "shared_out"
-        env = shared_env(home=home, metadata_db=metadata_db, broker=broker, api_port=api_port, landing=landing, out=out)
+        env = shared_env(home=home, metadata_db=metadata_db, broker=broker, api_port=api_port, landing=landing,
+                         out=out, warehouse=warehouse_db)
         Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"]).write_text(json.dumps({"admin": "caqes-test"}))
         assert "CAQES_LOCK_IN_PROCESS" not in env  # tasks run in separate processes: the lock is parked
         topo = Topology(env=env, logs=tmp_path / "logs")
@@ -169,6 +170,8 @@ def test_annual_run_on_celery_workers_matches_the_embedded_run(tmp_path):
         finally:
             topo.stop()
         assert all(p.poll() is not None for p in topo.procs.values()), "every process stopped"
+        money = _money(warehouse_for(out, setting=warehouse_db))
+        assert not (out / "warehouse" / "caqes.duckdb").exists(), "the workers wrote the PostgreSQL warehouse"
 
     embedded = tmp_path / "embedded"
     started = time.monotonic()
@@ -180,9 +183,8 @@ def test_annual_run_on_celery_workers_matches_the_embedded_run(tmp_path):
     assert workers == set(WORKERS), f"tasks ran on both workers: {ran}"
     assert read_run_lock(out) is None, "the lock parked between tasks is released by finalize"
 
-    warehouse = Path("warehouse") / "caqes.duckdb"
-    assert _money(out / warehouse) == _money(embedded / warehouse)
-    assert any(_money(out / warehouse).values()), "the demo year has some money to compare"
+    assert money == _money(embedded / "warehouse" / "caqes.duckdb")
+    assert any(money.values()), "the demo year has some money to compare"
     assert _feeds(out) == _feeds(embedded)
 
 
