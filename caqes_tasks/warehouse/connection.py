@@ -22,8 +22,9 @@ process dies), in the namespace :data:`ADVISORY_NAMESPACE`:
 - a warehouse-wide writer (ingest, transform, the run records) takes key 0 exclusive;
 - the outcomes of campaign year N take key 0 shared and key N exclusive: two workers never
   write the same year at once, two different years may;
-- readers take no lock: PostgreSQL's MVCC shows them committed data, and the transform switches
-  its schemas in one transaction (:mod:`caqes_tasks.transform.runner`).
+- readers take no lock: a read-only connection reads in one transaction (the attachment's
+  REPEATABLE READ), so all its queries see one committed state, and the transform switches its
+  schemas in one transaction (:mod:`caqes_tasks.transform.runner`).
 """
 
 from __future__ import annotations
@@ -251,6 +252,8 @@ def connect(
     if wh.is_postgres:
         con = attach_postgres(wh, read_only)
         try:
+            if read_only:  # one snapshot for every query of the reader (REPEATABLE READ)
+                con.execute("BEGIN TRANSACTION")
             yield con
         finally:
             con.close()

@@ -199,6 +199,26 @@ def test_a_warehouse_wide_writer_excludes_every_year_and_dies_without_keeping_it
         holder.wait()
 
 
+@pytest.mark.postgres
+def test_a_reader_sees_one_committed_state_for_all_its_queries(pg_url):
+    """A reader reads in one transaction: what a writer commits meanwhile is not half-seen."""
+    wh = warehouse_for(Path("."), setting=pg_url)
+    with writer_lock(wh), connect(wh) as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS lecture")
+        con.execute("CREATE OR REPLACE TABLE lecture.t AS SELECT 1 AS v")
+    try:
+        with connect(wh, read_only=True) as reader:
+            assert reader.execute("SELECT count(*) FROM lecture.t").fetchone() == (1,)
+            with writer_lock(wh), connect(wh) as con:
+                con.execute("INSERT INTO lecture.t VALUES (2)")
+            assert reader.execute("SELECT count(*) FROM lecture.t").fetchone() == (1,)
+        with connect(wh, read_only=True) as reader:
+            assert reader.execute("SELECT count(*) FROM lecture.t").fetchone() == (2,)
+    finally:
+        with writer_lock(wh), connect(wh) as con:
+            con.execute("DROP SCHEMA lecture CASCADE")
+
+
 # -- the setting -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
