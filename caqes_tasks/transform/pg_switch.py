@@ -66,8 +66,14 @@ def switch_in(conn, record: dict) -> None:
                 if _exists(cur, layer):
                     cur.execute(f"ALTER SCHEMA {_ident(layer)} RENAME TO {_ident(layer + OLD)}")
                 cur.execute(f"ALTER SCHEMA {_ident(built)} RENAME TO {_ident(layer)}")
+            live = {layer: set(_relations(cur, layer)) for layer in LAYERS}
             for layer in LAYERS:
                 cur.execute(f"DROP SCHEMA IF EXISTS {_ident(layer + OLD)} CASCADE")
+            # a carried-over view that read a relation of the previous build would go with it
+            lost = [f"{layer}.{name}" for layer in LAYERS for name in sorted(live[layer] - set(_relations(cur, layer)))]
+            if lost:
+                raise RuntimeError("bascule annulée : ces vues non reconstruites lisaient l'ancienne version "
+                                   f"d'un modèle reconstruit ({', '.join(lost)}) ; élargissez la sélection (+modèle)")
             cur.execute(
                 "INSERT INTO meta.dbt_builds VALUES (%s, %s, %s, localtimestamp, %s, %s)",
                 (record["fingerprint"], record["selection"], record["run_id"], record["docs_dir"],

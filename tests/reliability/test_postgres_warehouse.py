@@ -302,3 +302,15 @@ def _switch_scenario(conn, pg_switch, psycopg2) -> None:
     with conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM pg_namespace WHERE nspname IN ('marts__build', 'marts__old')")
         assert cur.fetchone()[0] == 0
+        # a view left out of the selection that reads a rebuilt model would be dropped with the
+        # previous build: the switch is refused, nothing changes
+        cur.execute("CREATE VIEW marts.v_kept_test AS SELECT version FROM marts.fct_score_test")
+        cur.execute("CREATE SCHEMA marts__build")
+        cur.execute("CREATE TABLE marts__build.fct_score_test AS SELECT 4 AS version")
+    with pytest.raises(RuntimeError, match="marts.v_kept_test"):
+        pg_switch.switch_in(conn, {**record, "run_id": "r3"})
+    with conn.cursor() as cur:
+        cur.execute("SELECT version FROM marts.v_kept_test")
+        assert cur.fetchall() == [(2,)]
+        cur.execute("SELECT count(*) FROM meta.dbt_builds")
+        assert cur.fetchone()[0] == 1
