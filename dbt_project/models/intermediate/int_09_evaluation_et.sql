@@ -5,7 +5,9 @@
   attached to that year (int_03), else the smaller finess_ej.
 
   R = value of the reference year (N - décalage), A = value of N,
-  T = objectif_valeur, or R × (1 + objectif_taux_evolution) (6 decimals, half-up).
+  T = objectif_valeur, or R × (1 + objectif_taux_evolution) (6 decimals, half-up; R widened to
+  38 digits first: DuckDB keeps a DECIMAL(18) product at 18 digits, which an amount above
+  10⁶ € overflows).
   lower_is_better:  a = 1 if A <= T; else (R - A) / (R - T) if T < R and A < R; else 0.
   higher_is_better: a = 1 if A >= T; else (A - R) / (T - R) if T > R and A > R; else 0.
   Missing A, R or T: not evaluable, atteinte NULL, with the reason.
@@ -63,7 +65,7 @@ base as (
             case
                 when c.objectif_valeur is not null then c.objectif_valeur
                 when c.objectif_taux_evolution is not null and r.valeur is not null
-                    then round(r.valeur * (1 + c.objectif_taux_evolution), 6)
+                    then round(cast(r.valeur as decimal(38, 6)) * (1 + c.objectif_taux_evolution), 6)
             end
         as decimal(18, 6)) as objectif,
         coalesce(k.en_vigueur, false) as en_vigueur,
