@@ -53,3 +53,14 @@ def test_envelope_comes_from_an_envelope_mart_when_there_is_one(ctx):
     assert 'data-distribue="TS" data-value="0.00"' in html  # an unused theme shows 0 distributed
     assert 'data-enveloppe-source="arretee">Enveloppe : montants arrêtés par l\'ARS pour chaque thème.' in html
     assert "marts." not in html and "fct_" not in html  # table names are never shown
+
+
+def test_auto_prints_a_campaign_above_the_chromium_size_with_fpdf2(ctx, monkeypatch):
+    """A campaign of more EJs than Chromium prints in time (France) goes to fpdf2 directly."""
+    from caqes_tasks.report import pdf
+
+    monkeypatch.setattr(pdf, "CHROMIUM_MAX_EJ", 1)
+    result = report_stage(ctx, pdf_engine="auto")
+    assert result["rows"]["ej"] > 1
+    assert result["pdf_engine"] == "fpdf2"
+    assert "CHU de Poitiers" in "\n".join(p.extract_text() for p in PdfReader(result["outputs"]["pdf"]).pages)
