@@ -75,11 +75,15 @@ class PeakRss:
 
 
 def _timed(fn):
+    """Wall seconds, peak RSS (MiB) and CPU seconds of this process (DuckDB's threads included:
+    less sensitive than the wall time to other jobs on the machine)."""
     with PeakRss() as mem:
+        c0 = time.process_time()
         t0 = time.perf_counter()
         fn()
         seconds = time.perf_counter() - t0
-    return seconds, mem.mib
+        cpu = time.process_time() - c0
+    return seconds, mem.mib, cpu
 
 
 def source_files(data: Path, lines: int) -> list[Path]:
@@ -200,29 +204,35 @@ def bench_lines(tmp: Path, sizes: list[int], data: Path, pandas_at: int = 10_000
         _register(out / "warehouse" / "caqes.duckdb")
         spill = root / "spill"
         spill.mkdir(parents=True, exist_ok=True)
-        # plain first and last: the page cache is warm for every case, the baseline is the best of two
-        plain_month_1, mem_month = _timed(lambda: _plain(files, True, spill))
-        plain_year, mem_year = _timed(lambda: _plain(files, False, spill))
-        ours, mem_ours = _timed(lambda: _ingest(landing, out))
-        plain_month_2, _ = _timed(lambda: _plain(files, True, spill))
-        plain_month = min(plain_month_1, plain_month_2)
+        # plain first and last: the page cache is warm for every case, each baseline is the best of two
+        plain_month_1, mem_month, cpu_month_1 = _timed(lambda: _plain(files, True, spill))
+        plain_year_1, mem_year, cpu_year_1 = _timed(lambda: _plain(files, False, spill))
+        ours, mem_ours, cpu_ours = _timed(lambda: _ingest(landing, out))
+        plain_year_2, _, cpu_year_2 = _timed(lambda: _plain(files, False, spill))
+        plain_month_2, _, cpu_month_2 = _timed(lambda: _plain(files, True, spill))
+        plain_month, plain_year = min(plain_month_1, plain_month_2), min(plain_year_1, plain_year_2)
+        cpu_month, cpu_year = min(cpu_month_1, cpu_month_2), min(cpu_year_1, cpu_year_2)
         new = _landing(root, [])  # one more file of 10⁶ lines: the incremental run reads it alone
         extra = data / "extra" / f"annee={YEAR}"
         if not extra.is_dir():
             generate_phev_lines(data / "extra", year=YEAR, finess_geo=_ets(), rows=ROWS_PER_FILE, seed=7)
         os.link(extra / "part-0.parquet", new / "phev_lines" / f"annee={YEAR}" / "part-new.parquet")
-        incremental, _ = _timed(lambda: _ingest(new, out))
+        incremental, _, _ = _timed(lambda: _ingest(new, out))
         case = {
             "lines": lines, "files": len(files), "pipeline_seconds": round(ours, 3),
             "plain_month_seconds": round(plain_month, 3), "plain_year_seconds": round(plain_year, 3),
             "ratio_to_plain_month": round(ours / plain_month, 2), "ratio_to_plain_year": round(ours / plain_year, 2),
+            "pipeline_cpu_seconds": round(cpu_ours, 3), "plain_month_cpu_seconds": round(cpu_month, 3),
+            "plain_year_cpu_seconds": round(cpu_year, 3),
+            "cpu_ratio_to_plain_month": round(cpu_ours / cpu_month, 2), "cpu_ratio_to_plain_year": round(cpu_ours / cpu_year, 2),
+            "load_average": os.getloadavg(),
             "pipeline_peak_rss_mib": mem_ours, "plain_peak_rss_mib": max(mem_month, mem_year),
             "incremental_one_file_seconds": round(incremental, 3),
             "lines_per_second": round(lines / ours),
         }
         if lines == pandas_at:
             known = set(_ets())
-            pd_s, pd_mem = _timed(lambda: pandas_version(files, ref.codes("national"), known, list(ref.annees_donnees)))
+            pd_s, pd_mem, _ = _timed(lambda: pandas_version(files, ref.codes("national"), known, list(ref.annees_donnees)))
             case.update({"pandas_seconds": round(pd_s, 3), "pandas_peak_rss_mib": pd_mem,
                          "ratio_pandas_to_pipeline": round(pd_s / ours, 2)})
         cases.append(case)
@@ -230,6 +240,10 @@ def bench_lines(tmp: Path, sizes: list[int], data: Path, pandas_at: int = 10_000
                      "baseline_seconds": plain_month, "peak_mib": mem_ours})
         rows.append({"case": "  plain GROUP BY grain année (sans mois)", "rows": lines, "seconds": plain_year,
                      "baseline_seconds": None, "peak_mib": mem_year})
+        rows.append({"case": "  pipeline / GROUP BY grain année", "rows": lines, "seconds": ours,
+                     "baseline_seconds": plain_year, "peak_mib": None})
+        rows.append({"case": "  idem en secondes CPU", "rows": lines, "seconds": cpu_ours,
+                     "baseline_seconds": cpu_year, "peak_mib": None})
         if "pandas_seconds" in case:
             rows.append({"case": "  pandas (lecture, règles, groupby)", "rows": lines, "seconds": case["pandas_seconds"],
                          "baseline_seconds": plain_month, "peak_mib": case["pandas_peak_rss_mib"]})

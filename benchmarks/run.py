@@ -121,7 +121,7 @@ def section_stages(tmp: Path, args) -> tuple[list[dict], dict]:
 
     rows, results = [], {}
     for size in args.sizes:
-        r = results[size] = bench_size(size, workdir=tmp / size)
+        r = results[size] = bench_size(size, workdir=tmp / size, airflow=args.airflow)
         units = r["etablissements"] or 0
         for name, st in r["first_run"]["stages"].items():
             rows.append({"case": f"{size}: {name} (ETs)", "rows": units, "seconds": st["seconds"],
@@ -181,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
                         ", ".join(n for n, _ in SECTIONS) + ")")
     parser.add_argument("--sizes", default=None,
                         help="demo sizes of the stage section, comma-separated (default region,france)")
+    parser.add_argument("--airflow", action="store_true",
+                        help="stages: the runs of --sizes through airflow dags test (caqes_annual), as make run does")
     parser.add_argument("--regions", default=None,
                         help="cost curve: numbers of regions of the France size (default 1,6,12,18; quick: none)")
     args = parser.parse_args(argv)
@@ -190,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         args.lines = [1_000_000] if args.quick else [1_000_000, 10_000_000, 100_000_000]
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     rows, sections = [], {}
+    load_start = os.getloadavg()  # the machine may be shared: every figure goes with its load
     with tempfile.TemporaryDirectory() as d:
         for name, fn in SECTIONS:
             if only and name not in only:
@@ -199,12 +202,15 @@ def main(argv: list[str] | None = None) -> int:
             section_rows, sections[name] = fn(part, args)
             rows += section_rows
     print_table(rows)
+    load = {"start": load_start, "end": os.getloadavg()}
+    print("load average (1, 5, 15 min): start " + " ".join(f"{x:.2f}" for x in load["start"])
+          + ", end " + " ".join(f"{x:.2f}" for x in load["end"]))
     out = REPO / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     path = out / f"{stamp}.json"
     path.write_text(json.dumps({"machine": platform.platform(), "python": platform.python_version(),
-                                "cpus": os.cpu_count(), "rows": rows, "sections": sections}, indent=2, default=str))
+                                "cpus": os.cpu_count(), "load_average": load, "rows": rows, "sections": sections}, indent=2, default=str))
     print(f"JSON : {path}")
     return 0
 

@@ -2,9 +2,13 @@
 
     python -m benchmarks.stages --size region            one annual run, stage by stage
     python -m benchmarks.stages --size france --regions 1,6,18   the cost curve by regions
+    python -m benchmarks.stages --size france --airflow  the same run through the annual DAG
 
 Every run goes through ``pipeline.prepare`` and ``pipeline.run_stage`` in this process, as
-``caqes run`` does, on a fresh out dir. A stage's peak memory is this process's resident peak
+``caqes run`` does, on a fresh out dir; with ``--airflow``, through ``airflow dags test`` of
+``caqes_annual`` as ``make run`` does (SQLite metadata under the out dir): the wall time then
+includes Airflow starting the run and each task, and a stage's seconds are those its task
+logged (no peak memory: the tasks are other processes). A stage's peak memory is this process's resident peak
 during the stage (Linux ``VmHWM``, reset before each stage through ``/proc/self/clear_refs``);
 helpers the stage starts (notice renderers, the browser printing the report) are counted apart
 as the children's peak. A second, unchanged run measures what a re-run costs.
@@ -14,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import resource
 import tempfile
 import time
@@ -83,13 +89,39 @@ def annual_run(landing: Path, out: Path, year: int, as_of: date) -> dict:
     }
 
 
-def bench_size(size: str, year: int = 2024, regions: int | None = None, workdir: Path | None = None) -> dict:
-    """Generate, run year N as of 15 April N+1, then run it again unchanged."""
+_DONE = re.compile(r"^\s*(\w+): done in ([0-9.]+) s$")
+
+
+def dag_run(landing: Path, out: Path, year: int, as_of: date) -> dict:
+    """One annual run of ``year`` through ``airflow dags test caqes_annual``: wall seconds, and
+    each stage's seconds as its task logged them."""
+    from caqes_demo.airflow_local import dags_test
+
+    stages: dict[str, dict] = {}
+
+    def progress(line: str) -> None:
+        m = _DONE.match(line)
+        if m:
+            stages[m.group(1)] = {"seconds": float(m.group(2)), "peak_mb": None}
+
+    total = time.perf_counter()
+    conf = {"year": year, "landing": str(landing), "out": str(out), "as_of": as_of.isoformat()}
+    dags_test("caqes_annual", conf, home=out / "airflow", logical_date=as_of.isoformat(), progress=progress,
+              log_file=out / "airflow" / "logs" / f"annual_{year}_{as_of}.log")
+    return {"year": year, "as_of": as_of.isoformat(), "seconds": round(time.perf_counter() - total, 2),
+            "stages": stages, "airflow": True}
+
+
+def bench_size(size: str, year: int = 2024, regions: int | None = None, workdir: Path | None = None,
+               airflow: bool = False) -> dict:
+    """Generate, run year N as of 15 April N+1, then run it again unchanged (in this process, or
+    through the annual DAG with ``airflow``)."""
     root = Path(workdir or tempfile.mkdtemp(prefix="caqes-bench-"))
     landing, out = root / "landing", root / "out"
     generated = generate(landing, size, regions=regions)
-    first = annual_run(landing, out, year, date(year + 1, 4, 15))
-    again = annual_run(landing, out, year, date(year + 1, 4, 15))
+    run = dag_run if airflow else annual_run
+    first = run(landing, out, year, date(year + 1, 4, 15))
+    again = run(landing, out, year, date(year + 1, 4, 15))
     return {
         "size": size,
         "regions": regions,
@@ -98,6 +130,7 @@ def bench_size(size: str, year: int = 2024, regions: int | None = None, workdir:
         "generate_seconds": generated["seconds"],
         "first_run": first,
         "unchanged_rerun": again,
+        "load_average": os.getloadavg(),  # the machine may be shared
     }
 
 
@@ -108,7 +141,7 @@ def table(results: list[dict]) -> str:
         label = r["size"] + (f"/{r['regions']}r" if r.get("regions") else "")
         for name, st in r["first_run"]["stages"].items():
             rerun = r["unchanged_rerun"]["stages"].get(name, {}).get("seconds", "")
-            lines.append(f"{label:<16}{name:<12}{st['seconds']:>9}{st['peak_mb']:>9}{rerun:>10}")
+            lines.append(f"{label:<16}{name:<12}{st['seconds']:>9}{st['peak_mb'] or '-':>9}{rerun:>10}")
         lines.append(f"{label:<16}{'total':<12}{r['first_run']['seconds']:>9}{'':>9}{r['unchanged_rerun']['seconds']:>10}")
     return "\n".join(lines)
 
@@ -119,9 +152,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--regions", default="", help="France size only: comma-separated region counts")
     parser.add_argument("--year", type=int, default=2024)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--airflow", action="store_true", help="run through airflow dags test (caqes_annual)")
+    parser.add_argument("--workdir", type=Path, default=None, help="folder for the landing and out (default: a new temp folder)")
     args = parser.parse_args(argv)
     counts = [int(x) for x in args.regions.split(",") if x.strip()] or [None]
-    results = [bench_size(args.size, args.year, regions=k) for k in counts]
+    results = [bench_size(args.size, args.year, regions=k, airflow=args.airflow,
+                          workdir=(args.workdir / f"{args.size}-{k or 'all'}") if args.workdir else None)
+               for k in counts]
     print(table(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

@@ -3,7 +3,11 @@
 ``chromium`` engine: the HTML page printed by headless Chromium (``--print-to-pdf``), so the PDF
 is the page as a reader sees it. ``fpdf2`` engine (no browser on the machine, or it failed): a
 plain A4 document with DejaVu fonts holding the same figures (overview, envelope, per-EJ
-tables) and the charts as embedded SVG. ``auto`` tries Chromium, then fpdf2.
+tables) and the charts as embedded SVG. ``auto`` tries Chromium, then fpdf2, except for a
+campaign of more than ``CHROMIUM_MAX_EJ`` EJs, which goes to fpdf2 directly: Chromium prints
+one page per EJ from a single HTML page, and for France (≈2,750 EJs, a 24 MB page) that took
+216 s on 2 cores for a 174 MB PDF, past its time limit, where fpdf2 takes ≈40 s of one core
+for 4.8 MB.
 
 The PDF carries no wall-clock date: its creation and modification dates are the date the run
 acts on (``created``, midnight UTC), or are blanked out when none is given, so that two runs on
@@ -43,6 +47,9 @@ CHROMIUM_FLAGS = (
     "--no-pdf-header-footer",
 )
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+# above this many EJs, ``auto`` does not start Chromium (see the module docstring); a region's
+# report (≈200 EJs) prints in 15-22 s
+CHROMIUM_MAX_EJ = 1000
 
 
 def find_chromium() -> str | None:
@@ -248,6 +255,8 @@ def write_pdf(
 ) -> str:
     """Write the PDF with ``engine`` (auto | chromium | fpdf2); return the engine used.
     ``created``: the date the run acts on, the PDF's creation date (None: no date)."""
+    if engine == "auto" and len(c.ej) > CHROMIUM_MAX_EJ:
+        engine = "fpdf2"
     if engine in ("auto", "chromium"):
         binary = find_chromium()
         if binary:

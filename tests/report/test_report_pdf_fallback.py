@@ -66,3 +66,14 @@ def test_contract_statuses_are_worded_as_the_dim_statut_mart_words_them(ctx, sam
     section = html.split(f'data-ej="{ej_refus}"', 1)[1].split("</section>", 1)[0]
     assert "<strong>refus notifié</strong>" in section
     assert "<strong>signé</strong>" in html
+
+
+def test_auto_prints_a_campaign_above_the_chromium_size_with_fpdf2(ctx, monkeypatch):
+    """A campaign of more EJs than Chromium prints in time (France) goes to fpdf2 directly."""
+    from caqes_tasks.report import pdf
+
+    monkeypatch.setattr(pdf, "CHROMIUM_MAX_EJ", 1)
+    result = report_stage(ctx, pdf_engine="auto")
+    assert result["rows"]["ej"] > 1
+    assert result["pdf_engine"] == "fpdf2"
+    assert "CHU de Poitiers" in "\n".join(p.extract_text() for p in PdfReader(result["outputs"]["pdf"]).pages)

@@ -6,7 +6,8 @@
 
   R = value of the reference year (N - décalage), A = value of N,
   T = objectif_valeur, or R × (1 + objectif_taux_evolution) (6 decimals, half-up; R widened to
-  38 digits first: two DECIMAL(18) multiply within 18 digits, which an amount in euros overflows).
+  38 digits first: DuckDB keeps a DECIMAL(18) product at 18 digits, which an amount above
+  10⁶ € overflows).
   lower_is_better:  a = 1 if A <= T; else (R - A) / (R - T) if T < R and A < R; else 0.
   higher_is_better: a = 1 if A >= T; else (A - R) / (T - R) if T > R and A > R; else 0.
   Missing A, R or T: not evaluable, atteinte NULL, with the reason.
