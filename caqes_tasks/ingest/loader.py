@@ -18,8 +18,8 @@ Supersession, in one transaction with the insert:
   under another name is refused at validation (both files, each naming the other; see
   ``caqes_tasks.quality.helpers.mark_contract_conflicts``), so no contract wins by file name.
 
-Columns added to a raw table after a warehouse was created (``ADDED_COLUMNS``) are added to it
-by :func:`upgrade_raw_tables`, so earlier warehouses keep loading.
+Columns declared for a raw table after a warehouse was created are added to it by
+``caqes_tasks.warehouse.schema.create_schemas``, so earlier warehouses keep loading.
 """
 
 from __future__ import annotations
@@ -83,25 +83,6 @@ def to_arrow(source: str, frame: pd.DataFrame, file_name: str, sha256: str) -> p
     arrays["_sha256"] = pa.array([sha256] * n, type=pa.string())
     arrays["_line"] = pa.array(frame["_line"].astype("int64").tolist(), type=pa.int32())
     return pa.table(arrays)
-
-
-# Nullable columns added to existing raw tables (revision 2 of the rules).
-ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "contrats": (("date_proposition", "DATE"),),
-    "ref_theme": (("poids_plan_actions", "DECIMAL(9,4)"), ("objectif_plan_actions", "DECIMAL(18,6)")),
-}
-
-
-def upgrade_raw_tables(con) -> None:
-    """Add the columns of ``ADDED_COLUMNS`` to raw tables created before them (idempotent); a
-    table not created yet is left to ``create_schemas``, which creates it with every column."""
-    existing = {t for (t,) in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}
-    for table, columns in ADDED_COLUMNS.items():
-        if table not in existing:
-            continue
-        for name, type_ in columns:
-            con.execute(f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS {name} {type_}")
 
 
 def ledger_rows(con) -> list[dict]:

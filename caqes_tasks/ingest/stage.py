@@ -83,7 +83,6 @@ from caqes_tasks.ingest.loader import (
     load_referentiel_tables,
     record,
     referentiel_sha256,
-    upgrade_raw_tables,
 )
 from caqes_tasks.ingest.quarantine import quarantine_file
 from caqes_tasks.ingest.readers import ReadResult, read_file
@@ -564,7 +563,6 @@ def load_new_files(con, inputs: IngestInputs, out: dict) -> _Ingest:
     """Every new file hashed again before anything is written, then each new or re-validated
     file read, validated and loaded, or quarantined; each one gets its row in the ledger."""
     create_schemas(con)
-    upgrade_raw_tables(con)
     job = _Ingest(inputs, con, out)
     job.verify_new()
     try:

@@ -5,7 +5,9 @@ meta.*  : ingestion ledger and runs
 marts.* : outcome tables written by caqes_tasks.outcomes (fct_interessement, fct_sanction, ...)
 Money is DECIMAL(18,2) euros everywhere (exact); Python reads it as Decimal.
 The tables the outcomes stage writes (marts.fct_*, meta.procedure) are declared column by column
-(``Colonne``): the stage inserts, and ``create_schemas`` migrates, from that declaration.
+(``Colonne``): the stage inserts, and ``create_schemas`` migrates, from that declaration. The
+raw and meta tables are declared by their column lists; ``create_schemas`` adds to an earlier
+warehouse's tables the columns declared since (``add_declared_columns``).
 """
 
 from dataclasses import dataclass
@@ -249,7 +251,44 @@ def create_schemas(con) -> None:
         con.execute(f"CREATE TABLE IF NOT EXISTS meta.{name} ({cols})")
     for name, cols in OUTCOME_TABLES.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS marts.{name} ({cols})")
+    add_declared_columns(con)
     migrate_outcome_tables(con)
+
+
+def _declared_columns(tables: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
+    """(name, type) of every column of ``tables`` (name -> column list of a CREATE TABLE), as
+    DuckDB reads the declaration."""
+    import duckdb
+
+    mem = duckdb.connect()
+    try:
+        out = {}
+        for name, cols in tables.items():
+            mem.execute(f"CREATE TABLE {name} ({cols})")
+            out[name] = [(c, t) for c, t in mem.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+                "ORDER BY ordinal_position", [name]).fetchall()]
+        return out
+    finally:
+        mem.close()
+
+
+def add_declared_columns(con) -> None:
+    """Add to the raw and meta tables of an existing warehouse the columns declared since it was
+    created (``RAW_TABLES``, ``REF_TABLES``, ``META_TABLES``: the declaration is the only list).
+    A column added so is nullable: the rows already loaded keep NULL (idempotent)."""
+    for schema, tables in (("raw", {**RAW_TABLES, **REF_TABLES}), ("meta", META_TABLES)):
+        existing: dict[str, set[str]] = {}
+        for table, column in con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ?", [schema]
+        ).fetchall():
+            existing.setdefault(table, set()).add(column)
+        for table, columns in _declared_columns(tables).items():
+            if table not in existing:
+                continue
+            for column, type_ in columns:
+                if column not in existing[table]:
+                    con.execute(f"ALTER TABLE {schema}.{table} ADD COLUMN {column} {type_}")
 
 
 def migrate_outcome_tables(con) -> None:

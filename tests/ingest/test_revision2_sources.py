@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from caqes_tasks.ingest.blocking import blocked_years
-from caqes_tasks.ingest.loader import upgrade_raw_tables
 from caqes_tasks.ingest.stage import ingest_stage
 from caqes_tasks.referentiel import DEFAULT_REFERENTIEL
+from caqes_tasks.warehouse.schema import create_schemas
 
 EVAL = [2022, 2023, 2024]
 DATA = range(2020, 2025)
@@ -117,14 +117,26 @@ def test_regional_value_range_follows_the_measure(loaded, tmp_path):
     assert "positif ou nul" in reports["atb_negatif.csv.validation.txt"]
 
 
-def test_old_warehouse_gains_date_proposition(tmp_path):
+def test_old_warehouse_gains_the_columns_declared_since(tmp_path):
+    """An earlier warehouse keeps its rows and gains, NULL, every column declared since (raw,
+    référentiel and meta tables alike), however many times the schemas are created."""
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
     try:
         con.execute("CREATE SCHEMA raw")
+        con.execute("CREATE SCHEMA meta")
         con.execute("CREATE TABLE raw.contrats (finess_ej VARCHAR, volet VARCHAR)")
-        upgrade_raw_tables(con)
-        upgrade_raw_tables(con)
-        assert [r[0] for r in con.execute("DESCRIBE raw.contrats").fetchall()] == ["finess_ej", "volet", "date_proposition"]
+        con.execute("INSERT INTO raw.contrats VALUES ('330000001', 'V1')")
+        con.execute("CREATE TABLE raw.ref_theme (campagne VARCHAR, theme VARCHAR)")
+        con.execute("CREATE TABLE meta.ledger (source VARCHAR, file_name VARCHAR)")
+        create_schemas(con)
+        create_schemas(con)
+        columns = {t: [r[0] for r in con.execute(f"DESCRIBE {t}").fetchall()]
+                   for t in ("raw.contrats", "raw.ref_theme", "meta.ledger")}
+        assert columns["raw.contrats"][:2] == ["finess_ej", "volet"]
+        assert {"date_proposition", "statut", "date_effet", "_file", "_sha256", "_line"} <= set(columns["raw.contrats"])
+        assert {"poids_plan_actions", "objectif_plan_actions"} <= set(columns["raw.ref_theme"])
+        assert {"sha256", "status", "blocked_years"} <= set(columns["meta.ledger"])
+        assert con.execute("SELECT finess_ej, date_proposition FROM raw.contrats").fetchall() == [("330000001", None)]
     finally:
         con.close()
 
