@@ -2,8 +2,8 @@
 
 One ephemeral GX context per ingest run: each file is validated through a validation definition
 and a checkpoint; the run's Data Docs (``<run_dir>/data_docs``) are built once for the files
-validated (``Validator.build_docs``), from an escaped copy of each result, and made static and offline (see ``caqes_tasks.quality.data_docs``); the file
-name reaches GX only as a safe label. The GX
+validated (``Validator.build_docs``), from an escaped copy of each result, and made static and
+offline (see ``caqes_tasks.quality.data_docs``); the file name reaches GX only as a safe label. The GX
 result is turned into a :class:`Validation`: per failing expectation, the rule in plain words
 (``meta.regle`` of the suite), the count and a sample of failing rows (line number and values,
 as the file wrote them when the reader gives its cells). When an expectation marked
