@@ -127,6 +127,11 @@ contrats AS (
            'avenants', _file, _line, _sha256
     FROM raw.avenants
 ),
+enveloppes AS (
+    SELECT theme, 'enveloppe régionale du thème ' || theme || ' en ' || annee AS element,
+           'enveloppes' AS source, _file AS fichier, _line AS ligne, _sha256 AS sha256
+    FROM raw.enveloppes WHERE annee = $annee
+),
 modulations AS (
     SELECT finess_ej, 'modulation du DG ARS (coefficient ' || coefficient || ')' AS element,
            'modulations' AS source, _file AS fichier, _line AS ligne, _sha256 AS sha256
@@ -175,9 +180,8 @@ chaine AS (
     FROM nationaux AS n JOIN modulations AS m ON m.finess_ej = n.finess_ej WHERE n.module
     -- intéressement régional
     UNION ALL
-    SELECT r.finess_ej, 'interessement_regional', r.objet,
-           'enveloppe régionale du thème ' || e.theme || ' en ' || e.annee, 'enveloppes', e._file, e._line, e._sha256
-    FROM regionaux AS r JOIN raw.enveloppes AS e ON e.annee = $annee AND e.theme = r.theme
+    SELECT r.finess_ej, 'interessement_regional', r.objet, e.element, e.source, e.fichier, e.ligne, e.sha256
+    FROM regionaux AS r JOIN enveloppes AS e ON e.theme = r.theme
     UNION ALL
     SELECT r.finess_ej, 'interessement_regional', r.objet, v.element, v.source, v.fichier, v.ligne, v.sha256
     FROM regionaux AS r JOIN valeurs AS v ON v.finess_ej = r.finess_ej AND v.theme = r.theme
@@ -212,10 +216,8 @@ chaine AS (
     FROM retenues AS r JOIN valeurs AS v ON v.finess_ej = r.finess_ej
      AND r.objet = 'interessement_national:' || v.indicateur || ':' || v.finess_geo
     UNION ALL
-    SELECT r.finess_ej, 'retenue', r.objet,
-           'enveloppe régionale du thème ' || e.theme || ' en ' || e.annee, 'enveloppes', e._file, e._line, e._sha256
-    FROM retenues AS r JOIN raw.enveloppes AS e
-      ON e.annee = $annee AND r.objet = 'interessement_regional:' || e.theme
+    SELECT r.finess_ej, 'retenue', r.objet, e.element, e.source, e.fichier, e.ligne, e.sha256
+    FROM retenues AS r JOIN enveloppes AS e ON r.objet = 'interessement_regional:' || e.theme
     UNION ALL
     SELECT r.finess_ej, 'retenue', r.objet, m.element, m.source, m.fichier, m.ligne, m.sha256
     FROM retenues AS r JOIN modulations AS m ON m.finess_ej = r.finess_ej AND r.objet = 'interessement:modulation'
