@@ -19,6 +19,22 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": True,
 }
 TIMEZONE = "Europe/Paris"
+
+
+def dag_settings(**overrides) -> dict:
+    """The ``@dag`` arguments every CAQES DAG shares, with ``overrides``: Paris time, no
+    back-filling, one run and one task at a time (a run's stages read what the previous one
+    wrote, and one out dir has one run lock)."""
+    import pendulum
+
+    return {
+        "start_date": pendulum.datetime(2023, 1, 1, tz=TIMEZONE),
+        "catchup": False,
+        "max_active_runs": 1,
+        "max_active_tasks": 1,
+        "default_args": DEFAULT_ARGS,
+        **overrides,
+    }
 # The annual evaluation of year N runs once year N's data are closed (PMSI/SNDS closure in
 # March N+1): 15 April, 06:00 Paris time. The nightly refresh runs at 02:00.
 ANNUAL_SCHEDULE = "0 6 15 4 *"

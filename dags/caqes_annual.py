@@ -9,10 +9,9 @@ Wiring only: one task per stage of ``caqes_tasks.stages.ANNUAL``, each run by ``
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import dag, task
 
-from caqes_tasks.orchestration import ANNUAL_SCHEDULE, DEFAULT_ARGS, TIMEZONE, dag_params
+from caqes_tasks.orchestration import ANNUAL_SCHEDULE, dag_params, dag_settings
 from caqes_tasks.stages import ANNUAL
 
 
@@ -20,11 +19,7 @@ from caqes_tasks.stages import ANNUAL
     dag_id="caqes_annual",
     description="CAQES: évaluation annuelle, intéressement, sanctions, notifications",
     schedule=ANNUAL_SCHEDULE,
-    start_date=pendulum.datetime(2023, 1, 1, tz=TIMEZONE),
-    catchup=False,
-    max_active_runs=1,
-    max_active_tasks=1,
-    default_args=DEFAULT_ARGS,
+    **dag_settings(),
     tags=["caqes", "annual"],
     doc_md=__doc__,
     params=dag_params("Evaluation year N (default: logical year - 1)"),

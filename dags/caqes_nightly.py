@@ -12,18 +12,14 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import dag, task
 
-from caqes_tasks.orchestration import DEFAULT_ARGS, NIGHTLY_SCHEDULE, TIMEZONE, dag_params
+from caqes_tasks.orchestration import NIGHTLY_SCHEDULE, dag_params, dag_settings
 
 
 @dag(
     dag_id="caqes_nightly",
     description="CAQES: ingestion, validation, indicateurs et ciblage",
     schedule=NIGHTLY_SCHEDULE,
-    start_date=pendulum.datetime(2023, 1, 1, tz=TIMEZONE),
-    catchup=False,
-    max_active_runs=1,
-    max_active_tasks=1,
-    default_args=DEFAULT_ARGS,
+    **dag_settings(),
     dagrun_timeout=pendulum.duration(hours=4),
     tags=["caqes", "nightly"],
     doc_md=__doc__,

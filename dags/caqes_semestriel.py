@@ -10,21 +10,16 @@ run lock. Params ``year`` and ``half`` override the half-year; ``landing``, ``ou
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import Param, dag, task
 
-from caqes_tasks.orchestration import DEFAULT_ARGS, SEMESTER_SCHEDULE, TIMEZONE, dag_params
+from caqes_tasks.orchestration import SEMESTER_SCHEDULE, dag_params, dag_settings
 
 
 @dag(
     dag_id="caqes_semestriel",
     description="CAQES: analyse semestrielle des prescriptions (volet 1 art. 4)",
     schedule=SEMESTER_SCHEDULE,
-    start_date=pendulum.datetime(2023, 1, 1, tz=TIMEZONE),
-    catchup=False,
-    max_active_runs=1,
-    max_active_tasks=1,
-    default_args=DEFAULT_ARGS,
+    **dag_settings(),
     tags=["caqes", "semestriel"],
     doc_md=__doc__,
     params={

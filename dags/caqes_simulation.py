@@ -12,21 +12,16 @@ limits fails the task with one line. Wiring only: the task calls
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import Param, dag, task
 
-from caqes_tasks.orchestration import DEFAULT_ARGS, TIMEZONE
+from caqes_tasks.orchestration import DEFAULT_ARGS, dag_settings
 
 
 @dag(
     dag_id="caqes_simulation",
     description="CAQES: simulation avant décision (paramètres modifiés, rien n'est publié)",
     schedule=None,
-    start_date=pendulum.datetime(2023, 1, 1, tz=TIMEZONE),
-    catchup=False,
-    max_active_runs=1,
-    max_active_tasks=1,
-    default_args={**DEFAULT_ARGS, "retries": 0},
+    **dag_settings(default_args={**DEFAULT_ARGS, "retries": 0}),
     tags=["caqes", "simulation"],
     doc_md=__doc__,
     params={
